@@ -1,0 +1,127 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# One plain non-recursive Makefile. Objects under $(BUILD)/, -MMD -MP deps.
+#   make            build distcc, distccd, distccmon-text
+#   make check      unit + integration tests, also under ASan+UBSan; prints "N passed, N failed"
+#   make install    DESTDIR= PREFIX= (default /usr/local)
+#   make demo       see README.md
+#   make bench      see bench/README.md
+# Every */<prog>-main.c is a program, linked with the rest of its directory.
+
+BUILD     ?= build
+SAN       ?= 0
+WERROR    ?= 1
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+BINDIR    ?= $(PREFIX)/bin
+SBINDIR   ?= $(PREFIX)/sbin
+LIBDIR    ?= $(PREFIX)/lib
+MANDIR    ?= $(PREFIX)/share/man
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+CONFDDIR  ?= /etc/conf.d
+PKG_CONFIG ?= pkg-config
+
+VERSION   := 3.4
+CC        ?= gcc
+CFLAGS    ?= -O2 -g
+WARNINGS  := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
+             -Wvla -Wwrite-strings -Wpointer-arith -Wno-format-nonliteral
+ifeq ($(WERROR),1)
+WARNINGS  += -Werror
+endif
+ifeq ($(SAN),1)
+HARDEN    := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+HARDEN_LD := -fsanitize=address,undefined
+else
+HARDEN    := -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fPIE
+HARDEN_LD := -pie -Wl,-z,relro,-z,now
+endif
+DEFS      := -D_GNU_SOURCE -DSYSCONFDIR='"$(SYSCONFDIR)"' -DLIBDIR='"$(LIBDIR)"' \
+             -DCONFDDIR='"$(CONFDDIR)"' -DPACKAGE_VERSION='"$(VERSION)"'
+ALL_CFLAGS = -std=gnu11 $(CFLAGS) $(WARNINGS) $(HARDEN) $(DEFS) -Icommon -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(HARDEN_LD)
+
+LZO_LIBS     := -llzo2
+SYSTEMD_LIBS := $(shell $(PKG_CONFIG) --libs libsystemd 2>/dev/null || echo -lsystemd)
+CAP_LIBS     := $(shell $(PKG_CONFIG) --libs libcap 2>/dev/null || echo -lcap)
+CLIENT_LIBS  := $(LZO_LIBS)
+DAEMON_LIBS  := $(LZO_LIBS) $(SYSTEMD_LIBS) $(CAP_LIBS)
+
+COMMON_SRC := $(wildcard common/*.c)
+CLIENT_MAINS := $(wildcard client/*-main.c)
+DAEMON_MAINS := $(wildcard daemon/*-main.c)
+CLIENT_SRC := $(filter-out $(CLIENT_MAINS),$(wildcard client/*.c))
+DAEMON_SRC := $(filter-out $(DAEMON_MAINS),$(wildcard daemon/*.c))
+
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+COMMON_LIB := $(BUILD)/libcommon.a
+CLIENT_LIB := $(BUILD)/libclient.a
+DAEMON_LIB := $(BUILD)/libdaemon.a
+
+CLIENT_PROGS := $(patsubst client/%-main.c,$(BUILD)/%,$(CLIENT_MAINS))
+DAEMON_PROGS := $(patsubst daemon/%-main.c,$(BUILD)/%,$(DAEMON_MAINS))
+PROGS := $(CLIENT_PROGS) $(DAEMON_PROGS)
+
+UNIT_SRC   := $(wildcard tests/unit/test-*.c)
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+
+.PHONY: all deps check-deps check unit-tests install demo bench fuzz clean
+.DEFAULT_GOAL := all
+
+all: deps $(PROGS)
+
+deps:
+	@build-aux/ensure-deps.sh build-aux/deps-build.txt
+
+check-deps:
+	@build-aux/ensure-deps.sh build-aux/deps-build.txt build-aux/deps-check.txt
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(COMMON_LIB): $(call obj,$(COMMON_SRC))
+$(CLIENT_LIB): $(call obj,$(CLIENT_SRC))
+$(DAEMON_LIB): $(call obj,$(DAEMON_SRC))
+$(BUILD)/lib%.a:
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(if $^,ar rcs $@ $^,ar rcs $@)
+
+$(CLIENT_PROGS): $(BUILD)/%: $(BUILD)/client/%-main.o $(CLIENT_LIB) $(COMMON_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CLIENT_LIBS)
+
+$(DAEMON_PROGS): $(BUILD)/%: $(BUILD)/daemon/%-main.o $(DAEMON_LIB) $(COMMON_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DAEMON_LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(CLIENT_LIB) $(DAEMON_LIB) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka $(DAEMON_LIBS)
+
+unit-tests: $(UNIT_TESTS)
+
+# make check: dependencies, both builds, then every suite through one runner
+# that prints the final "N passed, N failed[, N skipped]" line.
+check: check-deps
+	$(MAKE) BUILD=build all unit-tests
+	$(MAKE) BUILD=build/asan SAN=1 all unit-tests
+	python3 tests/check.py --build build --asan-build build/asan
+
+fuzz:
+	$(MAKE) -f tests/fuzz/fuzz.mk FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) run
+
+demo: all
+	tests/demo/demo.sh
+
+bench: all
+	bench/run.sh $(if $(QUICK),--quick)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR)
+	install -m 755 $(CLIENT_PROGS) $(DESTDIR)$(BINDIR)/
+	install -m 755 $(DAEMON_PROGS) $(DESTDIR)$(SBINDIR)/
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * distcc 3.4's documented exit codes (DISTCC-REFERENCE section 6). Only the
+ * main() of each program and the daemon's job reply turn errors into these.
+ */
+#pragma once
+
+enum dcc_exitcode {
+	EXIT_DISTCC_FAILED = 100,
+	EXIT_BAD_ARGUMENTS = 101,
+	EXIT_BIND_FAILED = 102,
+	EXIT_CONNECT_FAILED = 103,
+	EXIT_COMPILER_CRASHED = 104,
+	EXIT_OUT_OF_MEMORY = 105,
+	EXIT_BAD_HOSTSPEC = 106,
+	EXIT_IO_ERROR = 107,
+	EXIT_TRUNCATED = 108,
+	EXIT_PROTOCOL_ERROR = 109,
+	EXIT_COMPILER_MISSING = 110,
+	EXIT_RECURSION = 111,
+	EXIT_SETUID_FAILED = 112,
+	EXIT_ACCESS_DENIED = 113,
+	EXIT_BUSY = 114,
+	EXIT_NO_SUCH_FILE = 115,
+	EXIT_NO_HOSTS = 116,
+	EXIT_GONE = 117,
+	EXIT_TIMEOUT = 118,
+	EXIT_GSSAPI_FAILED = 119,
+	EXIT_LOCAL_CPP = 120,
+};

@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Full reads and writes with deadlines. These are the only read/write loops
+ * in the tree; everything that moves bytes goes through them.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "io.h"
+#include "macro.h"
+
+usec_t now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (usec_t)ts.tv_sec * USEC_PER_SEC + (usec_t)ts.tv_nsec / 1000;
+}
+
+usec_t deadline_in(usec_t delta)
+{
+	usec_t n = now_usec();
+
+	return delta >= USEC_INFINITY - n ? USEC_INFINITY : n + delta;
+}
+
+int fd_wait(int fd, short events, usec_t deadline)
+{
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = events };
+		int timeout = -1, r;
+
+		if (deadline != USEC_INFINITY) {
+			usec_t n = now_usec();
+			usec_t left;
+
+			if (n >= deadline)
+				return -ETIMEDOUT;
+			left = (deadline - n + 999) / 1000;
+			timeout = left > INT_MAX ? INT_MAX : (int)left;
+		}
+		r = poll(&pfd, 1, timeout);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (r == 0)
+			continue; /* re-check the deadline */
+		if (pfd.revents & POLLNVAL)
+			return -EBADF;
+		return 0; /* readable, writable, or error/hup: the syscall tells */
+	}
+}
+
+int fd_set_nonblock(int fd, int on)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0)
+		return -errno;
+	fl = on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK;
+	return fcntl(fd, F_SETFL, fl) < 0 ? -errno : 0;
+}
+
+int xread_full(int fd, void *p, size_t n, usec_t deadline)
+{
+	uint8_t *q = p;
+	size_t done = 0;
+
+	while (done < n) {
+		ssize_t k;
+		int r = fd_wait(fd, POLLIN, deadline);
+
+		if (r < 0)
+			return r;
+		k = read(fd, q + done, n - done);
+		if (k < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return -errno;
+		}
+		if (k == 0)
+			return done == 0 ? -ENODATA : -EPIPE;
+		done += (size_t)k;
+	}
+	return 0;
+}
+
+int xwrite_all(int fd, const void *p, size_t n, usec_t deadline)
+{
+	const uint8_t *q = p;
+
+	while (n > 0) {
+		ssize_t k;
+		int r = fd_wait(fd, POLLOUT, deadline);
+
+		if (r < 0)
+			return r;
+		k = write(fd, q, n);
+		if (k < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return -errno;
+		}
+		q += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+int xcopy_fd(int in_fd, int out_fd, uint64_t n, usec_t deadline)
+{
+	uint8_t tmp[65536];
+
+	while (n > 0) {
+		size_t chunk = n > sizeof(tmp) ? sizeof(tmp) : (size_t)n;
+		ssize_t k = sendfile(out_fd, in_fd, NULL, chunk);
+		int r;
+
+		if (k > 0) {
+			n -= (uint64_t)k;
+			continue;
+		}
+		if (k == 0)
+			return -EPIPE;
+		if (errno == EAGAIN) {
+			r = fd_wait(out_fd, POLLOUT, deadline);
+			if (r < 0)
+				return r;
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EINVAL && errno != ENOSYS)
+			return -errno;
+		/* sendfile not possible between these fds: plain copy */
+		k = read(in_fd, tmp, chunk);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (k == 0)
+			return -EPIPE;
+		r = xwrite_all(out_fd, tmp, (size_t)k, deadline);
+		if (r < 0)
+			return r;
+		n -= (uint64_t)k;
+	}
+	return 0;
+}
+
+int read_file_max(const char *path, size_t max, char **ret, size_t *ret_len)
+{
+	_cleanup_close_ int fd = -EBADF;
+	_cleanup_free_ char *data = NULL;
+	struct stat st;
+	size_t len = 0, cap;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	if ((uint64_t)st.st_size > max)
+		return -E2BIG;
+	cap = (size_t)st.st_size + 1;
+	data = malloc(cap);
+	if (!data)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t k = read(fd, data + len, cap - len - 1);
+
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (k == 0)
+			break;
+		len += (size_t)k;
+		if (len == cap - 1) {
+			char *n;
+
+			if (cap - 1 >= max)
+				return -E2BIG; /* grew while we read it */
+			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+			n = realloc(data, cap);
+			if (!n)
+				return -ENOMEM;
+			data = n;
+		}
+	}
+	data[len] = 0;
+	if (ret_len)
+		*ret_len = len;
+	*ret = TAKE_PTR(data);
+	return 0;
+}
+
+int write_file_atomic(const char *path, const void *p, size_t n, unsigned mode)
+{
+	char tmp[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	_cleanup_close_ int fd = -EBADF;
+	int r;
+
+	/* temp sibling named so that readers selecting by prefix never see it */
+	r = snprintf(tmp, sizeof(tmp), "%.*s.tmp-%s.%ld", slash ? (int)(slash - path + 1) : 0, path,
+		     slash ? slash + 1 : path, (long)getpid());
+	if (r < 0 || (size_t)r >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return -errno;
+	(void)fchmod(fd, mode);
+	r = xwrite_all(fd, p, n, USEC_INFINITY);
+	if (r < 0 || rename(tmp, path) < 0) {
+		r = r < 0 ? r : -errno;
+		unlink(tmp);
+		return r;
+	}
+	return 0;
+}

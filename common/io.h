@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The one full-read / full-write pair, bounded by an absolute monotonic
+ * deadline. Works on blocking and non-blocking fds alike (it polls first).
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef uint64_t usec_t;
+#define USEC_INFINITY UINT64_MAX
+#define USEC_PER_SEC 1000000ull
+#define USEC_PER_MSEC 1000ull
+
+usec_t now_usec(void);                     /* CLOCK_MONOTONIC */
+usec_t deadline_in(usec_t delta);          /* now + delta, saturating */
+
+/* Read exactly @n bytes. -EPIPE on EOF before that (0 bytes: -ENODATA),
+ * -ETIMEDOUT past @deadline, other -errno. */
+int xread_full(int fd, void *p, size_t n, usec_t deadline);
+/* Write all @n bytes. -ETIMEDOUT past @deadline, -EPIPE on a closed peer. */
+int xwrite_all(int fd, const void *p, size_t n, usec_t deadline);
+/* Copy exactly @n bytes from file @in_fd to @out_fd (sendfile when it can). */
+int xcopy_fd(int in_fd, int out_fd, uint64_t n, usec_t deadline);
+/* Wait until @fd is readable/writable (events as for poll). -ETIMEDOUT. */
+int fd_wait(int fd, short events, usec_t deadline);
+int fd_set_nonblock(int fd, int on);
+
+/* Read a whole (regular) file into *ret (NUL-terminated), at most @max bytes. */
+int read_file_max(const char *path, size_t max, char **ret, size_t *ret_len);
+/* Write a whole buffer to @path atomically (temp + rename), mode @mode. */
+int write_file_atomic(const char *path, const void *p, size_t n, unsigned mode);

@@ -1,0 +1,352 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * distcc token codec. No logging, no policy: bytes to structs and back,
+ * with every peer-announced size checked against limits.h first.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wirelimits.h"
+#include "lzo.h"
+#include "macro.h"
+#include "proto.h"
+
+static const char hexdigits[] = "0123456789abcdef";
+
+void proto_format_header(char out[PROTO_HDR_LEN], const char tok[4], uint32_t v)
+{
+	memcpy(out, tok, 4);
+	for (int i = 0; i < 8; i++)
+		out[4 + i] = hexdigits[(v >> (28 - 4 * i)) & 0xf];
+}
+
+static int hexval(uint8_t c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int proto_parse_header(const uint8_t in[PROTO_HDR_LEN], char ret_tok[5], uint32_t *ret_v)
+{
+	uint32_t v = 0;
+
+	for (int i = 0; i < 4; i++)
+		if (in[i] < 'A' || in[i] > 'Z')
+			return -EBADMSG;
+	for (int i = 4; i < PROTO_HDR_LEN; i++) {
+		int d = hexval(in[i]);
+
+		if (d < 0)
+			return -EBADMSG;
+		v = (v << 4) | (uint32_t)d;
+	}
+	memcpy(ret_tok, in, 4);
+	ret_tok[4] = 0;
+	*ret_v = v;
+	return 0;
+}
+
+int proto_put_int(struct buf *out, const char tok[4], uint32_t v)
+{
+	char h[PROTO_HDR_LEN];
+
+	proto_format_header(h, tok, v);
+	return buf_append(out, h, sizeof(h));
+}
+
+int proto_put_str(struct buf *out, const char tok[4], const char *s)
+{
+	size_t n = strlen(s);
+	int r;
+
+	if (n > UINT32_MAX)
+		return -E2BIG;
+	r = proto_put_int(out, tok, (uint32_t)n);
+	return r < 0 ? r : buf_append(out, s, n);
+}
+
+int proto_put_bulk(struct buf *out, const char tok[4], const void *p, size_t n, bool lzo)
+{
+	size_t at = out->len, clen;
+	int r;
+
+	if (!lzo || n == 0) {
+		if (n > UINT32_MAX)
+			return -E2BIG;
+		r = proto_put_int(out, tok, (uint32_t)n);
+		return r < 0 ? r : buf_append(out, p, n);
+	}
+	/* reserve the header, compress behind it, then fill the length in */
+	r = proto_put_int(out, tok, 0);
+	if (r < 0)
+		return r;
+	r = lzo_compress_append(out, p, n);
+	if (r < 0)
+		return r;
+	clen = out->len - at - PROTO_HDR_LEN;
+	if (clen > UINT32_MAX)
+		return -E2BIG;
+	proto_format_header((char *)out->data + at, tok, (uint32_t)clen);
+	return 0;
+}
+
+static int src_read(struct proto_src *s, void *p, size_t n)
+{
+	int r;
+
+	if (s->mem) {
+		const uint8_t *q;
+
+		if (cursor_left(s->mem) == 0 && n > 0)
+			return -ENODATA;
+		r = cursor_take(s->mem, n, &q);
+		if (r < 0)
+			return -EPIPE;
+		memcpy(p, q, n);
+	} else {
+		r = xread_full(s->fd, p, n, s->deadline);
+		if (r < 0)
+			return r;
+	}
+	s->bytes += n;
+	return 0;
+}
+
+int proto_read_header(struct proto_src *s, char ret_tok[5], uint32_t *ret_v)
+{
+	uint8_t h[PROTO_HDR_LEN];
+	int r = src_read(s, h, sizeof(h));
+
+	return r < 0 ? r : proto_parse_header(h, ret_tok, ret_v);
+}
+
+int proto_read_int(struct proto_src *s, const char tok[4], uint32_t *ret_v)
+{
+	char got[5];
+	uint32_t v;
+	int r = proto_read_header(s, got, &v);
+
+	if (r < 0)
+		return r;
+	if (memcmp(got, tok, 4) != 0)
+		return -EBADMSG;
+	*ret_v = v;
+	return 0;
+}
+
+int proto_read_str_body(struct proto_src *s, uint32_t len, uint32_t max, char **ret)
+{
+	_cleanup_free_ char *p = NULL;
+	int r;
+
+	if (len > max)
+		return -EBADMSG;
+	p = malloc((size_t)len + 1);
+	if (!p)
+		return -ENOMEM;
+	r = src_read(s, p, len);
+	if (r < 0)
+		return r == -ENODATA ? -EPIPE : r;
+	p[len] = 0;
+	if (memchr(p, 0, len))
+		return -EBADMSG;
+	*ret = TAKE_PTR(p);
+	return 0;
+}
+
+int proto_read_str(struct proto_src *s, const char tok[4], uint32_t max, char **ret)
+{
+	uint32_t len;
+	int r = proto_read_int(s, tok, &len);
+
+	return r < 0 ? r : proto_read_str_body(s, len, max, ret);
+}
+
+int proto_read_bulk_body(struct proto_src *s, uint32_t len, bool lzo, size_t max_plain,
+			 struct buf *out)
+{
+	int r;
+
+	if (len > MAX_BULK_WIRE || (!lzo && len > max_plain))
+		return -EBADMSG;
+	if (!lzo) {
+		r = buf_reserve(out, len);
+		if (r < 0)
+			return r == -E2BIG ? -EBADMSG : r;
+		r = src_read(s, out->data + out->len, len);
+		if (r < 0)
+			return r == -ENODATA ? -EPIPE : r;
+		out->len += len;
+		out->data[out->len] = 0;
+		return 0;
+	} else {
+		struct buf wire = BUF_INIT(MAX_BULK_WIRE);
+
+		r = buf_reserve(&wire, len);
+		if (r >= 0)
+			r = src_read(s, wire.data, len);
+		if (r >= 0)
+			r = lzo_decompress_append(out, wire.data, len, max_plain);
+		buf_free(&wire);
+		if (r == -ENODATA)
+			r = -EPIPE;
+		return r == -E2BIG ? -EBADMSG : r;
+	}
+}
+
+int proto_read_bulk(struct proto_src *s, const char tok[4], bool lzo, size_t max_plain,
+		    struct buf *out)
+{
+	uint32_t len;
+	int r = proto_read_int(s, tok, &len);
+
+	return r < 0 ? r : proto_read_bulk_body(s, len, lzo, max_plain, out);
+}
+
+void proto_request_free(struct proto_request *req)
+{
+	if (req->argv)
+		for (uint32_t i = 0; i < req->argc; i++)
+			free(req->argv[i]);
+	free(req->argv);
+	free(req->cwd);
+	*req = (struct proto_request){ 0 };
+}
+
+int proto_read_request_head(struct proto_src *s, struct proto_request *ret)
+{
+	struct proto_request req = { 0 };
+	uint64_t total = 0;
+	int r;
+
+	r = proto_read_int(s, "DIST", &req.version);
+	if (r < 0)
+		return r;
+	if (req.version < PROTO_MIN_VERSION || req.version > PROTO_MAX_VERSION)
+		return -EPROTO;
+	if (req.version == 3) {
+		r = proto_read_str(s, "CDIR", MAX_ARG_LEN, &req.cwd);
+		if (r < 0)
+			goto fail;
+	}
+	r = proto_read_int(s, "ARGC", &req.argc);
+	if (r < 0)
+		goto fail;
+	if (req.argc == 0 || req.argc > MAX_ARGC) {
+		r = -EBADMSG;
+		goto fail;
+	}
+	/* the count is capped, and every slot is filled by a string we read */
+	req.argv = calloc((size_t)req.argc + 1, sizeof(char *));
+	if (!req.argv) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	for (uint32_t i = 0; i < req.argc; i++) {
+		uint32_t len;
+
+		r = proto_read_int(s, "ARGV", &len);
+		if (r < 0)
+			goto fail;
+		total += len;
+		if (total > MAX_ARGV_BYTES) {
+			r = -EBADMSG;
+			goto fail;
+		}
+		r = proto_read_str_body(s, len, MAX_ARG_LEN, &req.argv[i]);
+		if (r < 0)
+			goto fail;
+	}
+	*ret = req;
+	return 0;
+fail:
+	proto_request_free(&req);
+	return r;
+}
+
+int proto_put_request_head(struct buf *out, uint32_t version, const char *cwd,
+			   const char *const argv[])
+{
+	uint32_t argc = 0;
+	int r;
+
+	while (argv[argc])
+		argc++;
+	r = proto_put_int(out, "DIST", version);
+	if (r >= 0 && version == 3)
+		r = proto_put_str(out, "CDIR", cwd ? cwd : "");
+	if (r >= 0)
+		r = proto_put_int(out, "ARGC", argc);
+	for (uint32_t i = 0; r >= 0 && i < argc; i++)
+		r = proto_put_str(out, "ARGV", argv[i]);
+	return r;
+}
+
+void proto_reply_init(struct proto_reply *r)
+{
+	*r = (struct proto_reply){
+		.serr = BUF_INIT(MAX_BULK_PLAIN),
+		.sout = BUF_INIT(MAX_BULK_PLAIN),
+		.doto = BUF_INIT(MAX_BULK_PLAIN),
+		.dotd = BUF_INIT(MAX_BULK_PLAIN),
+	};
+}
+
+void proto_reply_free(struct proto_reply *r)
+{
+	buf_free(&r->serr);
+	buf_free(&r->sout);
+	buf_free(&r->doto);
+	buf_free(&r->dotd);
+}
+
+int proto_put_reply(struct buf *out, const struct proto_reply *rep)
+{
+	bool lzo = proto_compressed(rep->version);
+	int r;
+
+	r = proto_put_int(out, "DONE", rep->version);
+	if (r >= 0)
+		r = proto_put_int(out, "STAT", rep->status);
+	if (r >= 0)
+		r = proto_put_bulk(out, "SERR", rep->serr.data, rep->serr.len, lzo);
+	if (r >= 0)
+		r = proto_put_bulk(out, "SOUT", rep->sout.data, rep->sout.len, lzo);
+	if (r >= 0)
+		r = proto_put_bulk(out, "DOTO", rep->doto.data, rep->doto.len, lzo);
+	if (r >= 0 && rep->version == 3 && rep->status == 0)
+		r = proto_put_bulk(out, "DOTD", rep->dotd.data, rep->dotd.len, lzo);
+	return r;
+}
+
+int proto_read_reply(struct proto_src *s, uint32_t version, struct proto_reply *rep)
+{
+	bool lzo = proto_compressed(version);
+	uint32_t v;
+	int r;
+
+	r = proto_read_int(s, "DONE", &v);
+	if (r < 0)
+		return r;
+	if (v != version)
+		return -EPROTO;
+	rep->version = v;
+	r = proto_read_int(s, "STAT", &rep->status);
+	if (r >= 0)
+		r = proto_read_bulk(s, "SERR", lzo, MAX_BULK_PLAIN, &rep->serr);
+	if (r >= 0)
+		r = proto_read_bulk(s, "SOUT", lzo, MAX_BULK_PLAIN, &rep->sout);
+	if (r >= 0)
+		r = proto_read_bulk(s, "DOTO", lzo, MAX_BULK_PLAIN, &rep->doto);
+	if (r >= 0 && version == 3 && rep->status == 0) {
+		r = proto_read_bulk(s, "DOTD", lzo, MAX_BULK_PLAIN, &rep->dotd);
+		rep->has_dotd = r >= 0;
+	}
+	return r;
+}

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The distcc 3.4 token codec (DISTCC-REFERENCE section 1): 12-byte headers
+ * of a 4-letter token and 8 hex digits, strings, bulk payloads (LZO in
+ * protocol 2 and 3), and the request/reply messages built from them.
+ *
+ * Readers take a struct proto_src: either an fd with an absolute deadline
+ * (the drivers) or a memory cursor (unit tests, fuzzers). Every announced
+ * size is checked against limits.h before anything is allocated.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "io.h"
+
+#define PROTO_HDR_LEN 12
+#define PROTO_MIN_VERSION 1
+#define PROTO_MAX_VERSION 3
+
+struct proto_src {
+	int fd;                  /* used when mem == NULL */
+	usec_t deadline;
+	struct cursor *mem;
+	uint64_t bytes;          /* bytes consumed so far */
+};
+
+#define PROTO_SRC_FD(f, d) ((struct proto_src){ .fd = (f), .deadline = (d) })
+#define PROTO_SRC_MEM(c) ((struct proto_src){ .fd = -1, .deadline = USEC_INFINITY, .mem = (c) })
+
+static inline bool proto_compressed(uint32_t version)
+{
+	return version >= 2;
+}
+
+/* Pure header codec. parse: -EBADMSG unless 4 letters A-Z and 8 hex digits. */
+void proto_format_header(char out[PROTO_HDR_LEN], const char tok[4], uint32_t v);
+int proto_parse_header(const uint8_t in[PROTO_HDR_LEN], char ret_tok[5], uint32_t *ret_v);
+
+/* Encoders append to @out. Bulk payloads are compressed when @lzo. */
+int proto_put_int(struct buf *out, const char tok[4], uint32_t v);
+int proto_put_str(struct buf *out, const char tok[4], const char *s);
+int proto_put_bulk(struct buf *out, const char tok[4], const void *p, size_t n, bool lzo);
+
+/* Readers. -EBADMSG on a wrong token or an over-cap size, -EPIPE/-ENODATA on
+ * EOF, -ETIMEDOUT past the deadline. */
+int proto_read_header(struct proto_src *s, char ret_tok[5], uint32_t *ret_v);
+int proto_read_int(struct proto_src *s, const char tok[4], uint32_t *ret_v);
+/* A string of at most @max bytes; *ret is NUL-terminated and must not contain
+ * NUL bytes (-EBADMSG otherwise). */
+int proto_read_str(struct proto_src *s, const char tok[4], uint32_t max, char **ret);
+/* The body of a string/bulk whose header was already read, value @len. */
+int proto_read_str_body(struct proto_src *s, uint32_t len, uint32_t max, char **ret);
+int proto_read_bulk_body(struct proto_src *s, uint32_t len, bool lzo, size_t max_plain,
+			 struct buf *out);
+int proto_read_bulk(struct proto_src *s, const char tok[4], bool lzo, size_t max_plain,
+		    struct buf *out);
+
+/* ---- messages ---- */
+
+struct proto_request {
+	uint32_t version;
+	char *cwd;               /* CDIR, protocol 3 only */
+	uint32_t argc;
+	char **argv;             /* argc entries + NULL */
+};
+
+void proto_request_free(struct proto_request *req);
+/* Reads DIST (1..3, else -EPROTO), CDIR for v3, ARGC, ARGV. */
+int proto_read_request_head(struct proto_src *s, struct proto_request *ret);
+/* Client side: DIST, ARGC, ARGV (v1/v2) or DIST, CDIR, ARGC, ARGV (v3). */
+int proto_put_request_head(struct buf *out, uint32_t version, const char *cwd,
+			   const char *const argv[]);
+
+struct proto_reply {
+	uint32_t version;
+	uint32_t status;         /* raw wait status */
+	struct buf serr, sout, doto, dotd;
+	bool has_dotd;
+};
+
+void proto_reply_init(struct proto_reply *r);
+void proto_reply_free(struct proto_reply *r);
+/* DONE STAT SERR SOUT DOTO [DOTD when v3 and status == 0]. */
+int proto_put_reply(struct buf *out, const struct proto_reply *r);
+/* Reads a reply for a request of @version; DOTO is read only if status==0
+ * is not required: its bytes are kept as sent. */
+int proto_read_reply(struct proto_src *s, uint32_t version, struct proto_reply *ret);

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The token codec against distcc 3.4's real captures (DISTCC-REFERENCE 1.7)
+ * and against hostile streams.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "wirelimits.h"
+#include "lzo.h"
+#include "proto.h"
+
+static void test_header_format(void **state)
+{
+	char h[12];
+
+	(void)state;
+	proto_format_header(h, "ARGV", 0x14);
+	assert_memory_equal(h, "ARGV00000014", 12);
+	proto_format_header(h, "DOTI", 0x461c);
+	assert_memory_equal(h, "DOTI0000461c", 12);
+	proto_format_header(h, "STAT", 0xffffffffu);
+	assert_memory_equal(h, "STATffffffff", 12);
+}
+
+static void test_header_parse(void **state)
+{
+	char tok[5];
+	uint32_t v;
+
+	(void)state;
+	assert_int_equal(proto_parse_header((const uint8_t *)"DOTO0000025E", tok, &v), 0);
+	assert_string_equal(tok, "DOTO");
+	assert_int_equal(v, 0x25e);
+	assert_int_equal(proto_parse_header((const uint8_t *)"DOTO0000025g", tok, &v), -EBADMSG);
+	assert_int_equal(proto_parse_header((const uint8_t *)"DOTO 0000025", tok, &v), -EBADMSG);
+	assert_int_equal(proto_parse_header((const uint8_t *)"dist00000001", tok, &v), -EBADMSG);
+	assert_int_equal(proto_parse_header((const uint8_t *)"DIST+0000001", tok, &v), -EBADMSG);
+}
+
+static const char v1_request[] =
+	"DIST00000001ARGC00000005ARGV00000014x86_64-linux-gnu-gccARGV00000002-c"
+	"ARGV00000007hello.cARGV00000002-oARGV00000007hello.oDOTI00000005hello";
+
+static void test_v1_request_capture(void **state)
+{
+	const char *argv[] = { "x86_64-linux-gnu-gcc", "-c", "hello.c", "-o", "hello.o", NULL };
+	struct buf out = BUF_INIT(1 << 20);
+	struct cursor c = CURSOR(v1_request, sizeof(v1_request) - 1);
+	struct proto_src src = PROTO_SRC_MEM(&c);
+	struct proto_request req;
+	struct buf doti = BUF_INIT(MAX_BULK_PLAIN);
+
+	(void)state;
+	assert_int_equal(proto_put_request_head(&out, 1, NULL, argv), 0);
+	assert_int_equal(proto_put_bulk(&out, "DOTI", "hello", 5, false), 0);
+	assert_int_equal(out.len, sizeof(v1_request) - 1);
+	assert_memory_equal(out.data, v1_request, out.len);
+
+	assert_int_equal(proto_read_request_head(&src, &req), 0);
+	assert_int_equal(req.version, 1);
+	assert_int_equal(req.argc, 5);
+	assert_string_equal(req.argv[0], "x86_64-linux-gnu-gcc");
+	assert_string_equal(req.argv[4], "hello.o");
+	assert_null(req.argv[5]);
+	assert_int_equal(proto_read_bulk(&src, "DOTI", false, MAX_BULK_PLAIN, &doti), 0);
+	assert_int_equal(doti.len, 5);
+	assert_memory_equal(doti.data, "hello", 5);
+	proto_request_free(&req);
+	buf_free(&doti);
+	buf_free(&out);
+}
+
+static void test_v1_reply_capture(void **state)
+{
+	static const char want[] = "DONE00000001STAT00000000SERR00000000SOUT00000000DOTO00000004\x7f"
+				   "ELF";
+	struct proto_reply r, back;
+	struct buf out = BUF_INIT(1 << 20);
+	struct cursor c;
+	struct proto_src src;
+
+	(void)state;
+	proto_reply_init(&r);
+	r.version = 1;
+	assert_int_equal(buf_append(&r.doto, "\x7f" "ELF", 4), 0);
+	assert_int_equal(proto_put_reply(&out, &r), 0);
+	assert_int_equal(out.len, sizeof(want) - 1);
+	assert_memory_equal(out.data, want, out.len);
+
+	c = CURSOR(out.data, out.len);
+	src = PROTO_SRC_MEM(&c);
+	proto_reply_init(&back);
+	assert_int_equal(proto_read_reply(&src, 1, &back), 0);
+	assert_int_equal(back.status, 0);
+	assert_int_equal(back.doto.len, 4);
+	proto_reply_free(&back);
+	proto_reply_free(&r);
+	buf_free(&out);
+}
+
+static void test_v2_failing_reply(void **state)
+{
+	struct proto_reply r, back;
+	struct buf out = BUF_INIT(1 << 20);
+	struct cursor c;
+	struct proto_src src;
+	const char *msg = "hello.c:1:1: error: expected ';' before '}' token\n";
+
+	(void)state;
+	proto_reply_init(&r);
+	r.version = 2;
+	r.status = 0x100;
+	assert_int_equal(buf_append_str(&r.serr, msg), 0);
+	assert_int_equal(proto_put_reply(&out, &r), 0);
+	assert_memory_equal(out.data, "DONE00000002STAT00000100SERR", 28);
+	/* zero-length payloads are sent as no bytes even when compressed */
+	assert_non_null(memmem(out.data, out.len, "SOUT00000000DOTO00000000", 24));
+	c = CURSOR(out.data, out.len);
+	src = PROTO_SRC_MEM(&c);
+	proto_reply_init(&back);
+	assert_int_equal(proto_read_reply(&src, 2, &back), 0);
+	assert_int_equal(back.status, 0x100);
+	assert_int_equal(back.serr.len, strlen(msg));
+	assert_memory_equal(back.serr.data, msg, strlen(msg));
+	assert_int_equal(cursor_left(&c), 0);
+	proto_reply_free(&back);
+	proto_reply_free(&r);
+	buf_free(&out);
+}
+
+static int read_head(const char *bytes, size_t n)
+{
+	struct cursor c = CURSOR(bytes, n);
+	struct proto_src src = PROTO_SRC_MEM(&c);
+	struct proto_request req;
+	int r = proto_read_request_head(&src, &req);
+
+	if (r >= 0)
+		proto_request_free(&req);
+	return r;
+}
+
+#define HEAD(s) read_head(s, sizeof(s) - 1)
+
+static void test_hostile_heads(void **state)
+{
+	(void)state;
+	assert_int_equal(HEAD("DIST00000000ARGC00000001"), -EPROTO);
+	assert_int_equal(HEAD("DIST00000004ARGC00000001"), -EPROTO);
+	assert_int_equal(HEAD("DIST00000001ARGCffffffff"), -EBADMSG);
+	assert_int_equal(HEAD("DIST00000001ARGC05f5e100"), -EBADMSG);
+	assert_int_equal(HEAD("DIST00000001ARGC00000000"), -EBADMSG);
+	assert_int_equal(HEAD("DIST00000001ARGC00000001ARGVffffffff"), -EBADMSG);
+	assert_int_equal(HEAD("DIST00000001ARGC00000001ARGV00000005ab"), -EPIPE);
+	assert_int_equal(HEAD("DIST00000001ARGC00000001ARGV00000002a\0"), -EBADMSG);
+	assert_int_equal(HEAD("DIST0000"), -EPIPE);
+	assert_int_equal(HEAD(""), -ENODATA);
+	assert_int_equal(HEAD("DISTzzzzzzzz"), -EBADMSG);
+	assert_int_equal(HEAD("DOTI00000001"), -EBADMSG);
+	assert_int_equal(HEAD("DIST00000003CDIR00000002/xARGC00000001ARGV00000003gcc"), 0);
+}
+
+static void test_lzo_roundtrip(void **state)
+{
+	struct buf z = BUF_INIT(1 << 24), back = BUF_INIT(1 << 24);
+	char src[20000];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(src); i++)
+		src[i] = "int main(void) { return 0; }\n"[i % 29];
+	assert_int_equal(lzo_compress_append(&z, src, sizeof(src)), 0);
+	assert_true(z.len < sizeof(src) / 4);
+	assert_int_equal(lzo_decompress_append(&back, z.data, z.len, sizeof(src)), 0);
+	assert_int_equal(back.len, sizeof(src));
+	assert_memory_equal(back.data, src, sizeof(src));
+	/* the cap holds: one byte less than needed is refused */
+	buf_reset(&back);
+	assert_int_equal(lzo_decompress_append(&back, z.data, z.len, sizeof(src) - 1), -E2BIG);
+	/* truncated stream */
+	buf_reset(&back);
+	assert_int_equal(lzo_decompress_append(&back, z.data, z.len / 2, 1 << 24), -EBADMSG);
+	/* the 3-byte EOF stream pump sends for empty files */
+	buf_reset(&back);
+	assert_int_equal(lzo_decompress_append(&back, "\x11\0\0", 3, 100), 0);
+	assert_int_equal(back.len, 0);
+	buf_free(&z);
+	buf_free(&back);
+}
+
+static void test_lzo_bomb(void **state)
+{
+	struct buf z = BUF_INIT(128u << 20), back = BUF_INIT(MAX_BULK_PLAIN);
+	size_t n = 64u << 20;
+	char *zeros = calloc(1, n);
+
+	(void)state;
+	assert_non_null(zeros);
+	assert_int_equal(lzo_compress_append(&z, zeros, n), 0);
+	free(zeros);
+	assert_true(z.len < n / 100);
+	/* a tiny stream that expands past the cap is refused, memory stays bounded */
+	assert_int_equal(lzo_decompress_append(&back, z.data, z.len, 1u << 20), -E2BIG);
+	assert_true(back.cap <= (2u << 20)); /* doubling: at most twice the cap */
+	buf_free(&z);
+	buf_free(&back);
+}
+
+static void test_bulk_over_cap(void **state)
+{
+	static const char s[] = "DOTI10000001";
+	struct cursor c = CURSOR(s, sizeof(s) - 1);
+	struct proto_src src = PROTO_SRC_MEM(&c);
+	struct buf b = BUF_INIT(MAX_BULK_PLAIN);
+
+	(void)state;
+	assert_int_equal(proto_read_bulk(&src, "DOTI", false, MAX_BULK_PLAIN, &b), -EBADMSG);
+	assert_null(b.data);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_header_format),
+		cmocka_unit_test(test_header_parse),
+		cmocka_unit_test(test_v1_request_capture),
+		cmocka_unit_test(test_v1_reply_capture),
+		cmocka_unit_test(test_v2_failing_reply),
+		cmocka_unit_test(test_hostile_heads),
+		cmocka_unit_test(test_lzo_roundtrip),
+		cmocka_unit_test(test_lzo_bomb),
+		cmocka_unit_test(test_bulk_over_cap),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
