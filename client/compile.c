@@ -29,7 +29,7 @@ int monstate_write(const char *dir, const struct monstate *s);
 int monstate_remove(const char *dir, unsigned long pid);
 #include "output.h"
 #include "remote.h"
-#include "spawn.h"
+#include "child.h"
 
 enum attempt {
 	ATTEMPT_OK,             /* remote success, outputs written */
@@ -100,7 +100,7 @@ static int cpp_finish(struct job *j)
 
 	if (!j->cpp_started || j->cpp_done)
 		return 0;
-	r = spawn_wait(j->cpp_pid, &j->cpp_status);
+	r = child_wait(j->cpp_pid, &j->cpp_status);
 	if (r < 0)
 		return log_error_errno(r, "cannot wait for the preprocessor: %m");
 	j->cpp_done = true;
@@ -125,7 +125,7 @@ static int run_local(struct job *j, struct compile_result *res)
 	}
 	(void)lock_keep_across_exec(&j->slot);
 	cleanup_run();
-	r = spawn_exec(j->argv);
+	r = child_exec(j->argv);
 	res->outcome = COMPILE_COMPILER_MISSING;
 	res->error = log_error_errno(r, "cannot run '%s': %m", j->argv[0]);
 	return r;
@@ -147,7 +147,7 @@ static int cpp_start(struct job *j)
 	if (j->cpp_fd < 0)
 		return log_error_errno(j->cpp_fd, "cannot create a temp file in '%s': %m",
 				       j->cfg->tmpdir);
-	r = spawn_cpp(j->scan.cpp_argv, j->cpp_fd, &j->cpp_pid);
+	r = child_cpp(j->scan.cpp_argv, j->cpp_fd, &j->cpp_pid);
 	if (r < 0)
 		return log_error_errno(r, "cannot run the preprocessor '%s': %m", j->scan.cpp_argv[0]);
 	j->cpp_started = true;
@@ -250,7 +250,7 @@ static enum attempt attempt_remote(struct job *j, const struct host *h)
 static void note_tried(struct job *j, const struct host *h)
 {
 	size_t len = strlen(j->tried);
-	const char *name = h->mode == HOST_TCP ? h->hostname : h->spec;
+	const char *name = h->spec;
 
 	if (len + strlen(name) + 3 >= sizeof(j->tried))
 		return;
@@ -278,7 +278,7 @@ static void show_server_lines(const struct buf *serr)
 
 static int finish_remote_failure(struct job *j, const struct host *h, struct compile_result *res)
 {
-	int code = spawn_exit_code((int)j->reply.status);
+	int code = child_exit_code((int)j->reply.status);
 
 	if ((code < 128 && j->cfg->skip_local_retry) || !j->cfg->fallback) {
 		(void)output_copy_to_fd(STDERR_FILENO, j->reply.serr.data, j->reply.serr.len);
@@ -290,8 +290,8 @@ static int finish_remote_failure(struct job *j, const struct host *h, struct com
 	if (code >= 128)
 		backoff_mark(j->lockdir, h, j->cfg->backoff_sec);
 	show_server_lines(&j->reply.serr);
-	log_warning("remote compilation of '%s' on %s failed, retrying locally",
-		    j->scan.input, h->hostname ? h->hostname : h->spec);
+	log_warning("remote compilation of '%s' on %s failed, retrying locally", j->scan.input,
+		    h->spec);
 	return run_local(j, res);
 }
 
@@ -370,7 +370,7 @@ static int distribute(struct job *j, struct compile_result *res)
 			return 0;
 		case ATTEMPT_CPP_FAILED:
 			res->outcome = COMPILE_DONE;
-			res->exit_code = spawn_exit_code(j->cpp_status);
+			res->exit_code = child_exit_code(j->cpp_status);
 			return 0;
 		case ATTEMPT_REMOTE_FAILED:
 			return finish_remote_failure(j, h, res);
@@ -476,7 +476,7 @@ int compile_run(const struct client_config *cfg, char **argv, unsigned level,
 
 	if (level > 0) {
 		/* we were started by distcc: just be the compiler */
-		r = spawn_exec(argv);
+		r = child_exec(argv);
 		*ret = (struct compile_result){ .outcome = COMPILE_COMPILER_MISSING, .error = r };
 		return log_error_errno(r, "cannot run '%s': %m", argv[0]);
 	}

@@ -11,11 +11,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "spawn.h"
+#include "child.h"
 
 extern char **environ;
 
-int spawn_cpp(char *const argv[], int out_fd, pid_t *ret_pid)
+int child_cpp(char *const argv[], int out_fd, pid_t *ret_pid)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -46,7 +46,7 @@ int spawn_cpp(char *const argv[], int out_fd, pid_t *ret_pid)
 	return 0;
 }
 
-int spawn_wait(pid_t pid, int *ret_status)
+int child_wait(pid_t pid, int *ret_status)
 {
 	int st;
 
@@ -57,14 +57,14 @@ int spawn_wait(pid_t pid, int *ret_status)
 	return 0;
 }
 
-int spawn_exit_code(int st)
+int child_exit_code(int st)
 {
 	if (WIFSIGNALED(st))
 		return 128 + WTERMSIG(st);
 	return WEXITSTATUS(st);
 }
 
-int spawn_exec(char *const argv[])
+int child_exec(char *const argv[])
 {
 	signal(SIGPIPE, SIG_DFL);
 	execvp(argv[0], argv);

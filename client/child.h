@@ -9,10 +9,10 @@
 
 /* Start @argv (PATH lookup) with stdin /dev/null, stdout @out_fd, stderr
  * inherited. */
-int spawn_cpp(char *const argv[], int out_fd, pid_t *ret_pid);
+int child_cpp(char *const argv[], int out_fd, pid_t *ret_pid);
 /* Wait for @pid; *ret_status is a wait status. */
-int spawn_wait(pid_t pid, int *ret_status);
+int child_wait(pid_t pid, int *ret_status);
 /* Exit status distcc reports for a wait status: code, or 128+signal. */
-int spawn_exit_code(int wait_status);
+int child_exit_code(int wait_status);
 /* execvp @argv in place of this process. Returns only on failure (-errno). */
-int spawn_exec(char *const argv[]);
+int child_exec(char *const argv[]);
