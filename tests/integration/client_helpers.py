@@ -98,6 +98,16 @@ class Server:
         self.logf.flush()
         return read(self.log)
 
+    def count(self, what="COMPILE_OK", at_least=1, timeout=5.0):
+        """How often @what is in the log, waiting up to @timeout for @at_least
+        (the server logs a job after the client already has its reply)."""
+        end = time.monotonic() + timeout
+        while True:
+            n = self.text().count(what)
+            if n >= at_least or time.monotonic() > end:
+                return n
+            time.sleep(0.05)
+
     def close(self):
         stop(self.proc)
         self.logf.close()
@@ -208,10 +218,9 @@ def masquerade_dir(tmp, names=("gcc", "g++", "cc", "c++")):
 
 
 PROJECT_FILES = {
-    "include/shapes.h": "#pragma once\nstruct shape { int w, h; };\n"
-                        "int area(const struct shape *s);\n#ifdef __cplusplus\n"
-                        "extern \"C\" int perimeter(int w, int h);\n#else\n"
-                        "int perimeter(int w, int h);\n#endif\n",
+    "include/shapes.h": "#pragma once\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n"
+                        "struct shape { int w, h; };\nint area(const struct shape *s);\n"
+                        "int perimeter(int w, int h);\n#ifdef __cplusplus\n}\n#endif\n",
     "lib/area.c": "#include \"shapes.h\"\nint area(const struct shape *s) { return s->w * s->h; }\n",
     "lib/perim.c": "#include <stdio.h>\n#include \"shapes.h\"\n"
                    "int perimeter(int w, int h) { return 2 * (w + h); }\n",
