@@ -108,6 +108,9 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(CLIENT_LIB) $(DAEMON_LIB) $(COMMON_L
 
 unit-tests: $(UNIT_TESTS)
 
+# unit tests exercise modules of both programs
+$(BUILD)/tests/unit/%.o: ALL_CFLAGS += -Iclient -Idaemon
+
 # systemd units: *.in get the configured paths (ExecStart= must name the
 # installed binary) and the shared sandbox block; regenerated on every make so
 # a changed SBINDIR/CONFDDIR never leaves a stale unit behind.
