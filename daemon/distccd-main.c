@@ -123,10 +123,12 @@ static int detach(const struct daemon_config *cfg)
 static int run_standalone(const struct daemon_config *cfg)
 {
 	_cleanup_free_ int *fds = NULL;
-	int n, r;
+	int n, r, stats_fd = -1;
 
 	n = server_bind(cfg, &fds);
 	if (n < 0)
+		return EXIT_BIND_FAILED;
+	if (cfg->stats && (stats_fd = server_bind_stats(cfg)) < 0)
 		return EXIT_BIND_FAILED;
 	if (!cfg->no_detach) {
 		if (detach(cfg) < 0)
@@ -137,7 +139,7 @@ static int run_standalone(const struct daemon_config *cfg)
 		return EXIT_SETUID_FAILED;
 	if (cfg->lifetime)
 		alarm((unsigned)((cfg->lifetime + USEC_PER_SEC - 1) / USEC_PER_SEC));
-	r = server_run(cfg, fds, (size_t)n);
+	r = server_run(cfg, fds, (size_t)n, stats_fd);
 	for (int i = 0; i < n; i++)
 		close(fds[i]);
 	if (cfg->pid_file && unlink(cfg->pid_file) < 0 && errno != ENOENT)

@@ -96,12 +96,17 @@ void stats_server_accepted(struct stats_server *ss)
 	stats_accepted(&ss->stats);
 }
 
+void stats_server_denied(struct stats_server *ss)
+{
+	stats_denied(&ss->stats);
+}
+
 void stats_server_job_started(struct stats_server *ss)
 {
 	stats_job_started(&ss->stats, now_usec());
 }
 
-void stats_server_job_finished(struct stats_server *ss, enum stats_result result)
+void stats_server_job_finished(struct stats_server *ss, enum job_result result)
 {
 	stats_job_finished(&ss->stats, result, now_usec());
 }
@@ -156,7 +161,7 @@ static void read_records(struct stats_server *ss)
 			log_warning("discarding a malformed job record from a child");
 			continue;
 		}
-		if (rec.result == STATS_COMPILE_OK)
+		if (rec.result == JOB_COMPILE_OK)
 			stats_job_duration(&ss->stats, rec.input, rec.compiler, rec.msecs);
 	}
 }
@@ -166,6 +171,7 @@ static int format_page(struct stats_server *ss, const struct buf *req, struct bu
 	struct stats_host host;
 	usec_t now = now_usec();
 
+	read_records(ss);       /* a job that just replied may have sent its record */
 	stats_advance(&ss->stats, now);
 	sysinfo_sample(&ss->sys, ss->tmpdir, now, &host);
 	if (stats_page_for_request((const char *)req->data, req->len) == STATS_PAGE_METRICS)

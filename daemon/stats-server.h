@@ -31,8 +31,9 @@ struct stats_server *stats_server_free(struct stats_server *ss);
 
 /* Events from the accept loop. */
 void stats_server_accepted(struct stats_server *ss);
+void stats_server_denied(struct stats_server *ss);
 void stats_server_job_started(struct stats_server *ss);
-void stats_server_job_finished(struct stats_server *ss, enum stats_result result);
+void stats_server_job_finished(struct stats_server *ss, enum job_result result);
 /* Read-only view of the counters. */
 const struct stats *stats_server_counters(struct stats_server *ss);
 

@@ -14,19 +14,19 @@
 
 #include "stats.h"
 
-static const char *const result_names[_STATS_RESULT_MAX] = {
-	[STATS_REJ_BAD_REQ] = "rej_bad_req",
-	[STATS_REJ_OVERLOAD] = "rej_overload",
-	[STATS_COMPILE_OK] = "compile_ok",
-	[STATS_COMPILE_ERROR] = "compile_error",
-	[STATS_COMPILE_TIMEOUT] = "compile_timeout",
-	[STATS_CLI_DISCONN] = "cli_disconnect",
-	[STATS_OTHER] = "other",
+static const char *const result_names[_JOB_RESULT_MAX] = {
+	[JOB_REJ_BAD_REQ] = "rej_bad_req",
+	[JOB_REJ_OVERLOAD] = "rej_overload",
+	[JOB_COMPILE_OK] = "compile_ok",
+	[JOB_COMPILE_ERROR] = "compile_error",
+	[JOB_COMPILE_TIMEOUT] = "compile_timeout",
+	[JOB_CLI_DISCONN] = "cli_disconnect",
+	[JOB_OTHER] = "other",
 };
 
-const char *stats_result_to_string(enum stats_result r)
+const char *stats_result_to_string(enum job_result r)
 {
-	if ((unsigned)r >= _STATS_RESULT_MAX)
+	if ((unsigned)r >= _JOB_RESULT_MAX)
 		return NULL;
 	return result_names[r];
 }
@@ -105,22 +105,27 @@ void stats_accepted(struct stats *s)
 	s->tcp_accept++;
 }
 
+void stats_denied(struct stats *s)
+{
+	s->denied++;
+}
+
 void stats_job_started(struct stats *s, usec_t now)
 {
 	stats_advance(s, now);
 	s->running++;
 }
 
-static bool is_compile(enum stats_result r)
+static bool is_compile(enum job_result r)
 {
-	return r == STATS_COMPILE_OK || r == STATS_COMPILE_ERROR ||
-	       r == STATS_COMPILE_TIMEOUT || r == STATS_CLI_DISCONN;
+	return r == JOB_COMPILE_OK || r == JOB_COMPILE_ERROR ||
+	       r == JOB_COMPILE_TIMEOUT || r == JOB_CLI_DISCONN;
 }
 
-void stats_job_finished(struct stats *s, enum stats_result result, usec_t now)
+void stats_job_finished(struct stats *s, enum job_result result, usec_t now)
 {
-	if ((unsigned)result >= _STATS_RESULT_MAX)
-		result = STATS_OTHER;
+	if ((unsigned)result >= _JOB_RESULT_MAX)
+		result = JOB_OTHER;
 	stats_advance(s, now);
 	if (s->running > 0)
 		s->running--;
@@ -197,7 +202,7 @@ static uint32_t get_u32(const uint8_t *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-void stats_record_fill(struct stats_record *rec, uint32_t pid, enum stats_result result,
+void stats_record_fill(struct stats_record *rec, uint32_t pid, enum job_result result,
 		       uint32_t msecs, const char *input, const char *compiler)
 {
 	memset(rec, 0, sizeof(*rec));
@@ -235,12 +240,12 @@ int stats_record_decode(const uint8_t in[STATS_RECORD_SIZE], struct stats_record
 	if (get_u32(in) != STATS_RECORD_MAGIC)
 		return -EBADMSG;
 	result = get_u32(in + 8);
-	if (result >= _STATS_RESULT_MAX)
+	if (result >= _JOB_RESULT_MAX)
 		return -EBADMSG;
 	if (get_name(in + 16, rec.input) < 0 || get_name(in + 16 + STATS_NAME_MAX, rec.compiler) < 0)
 		return -EBADMSG;
 	rec.pid = get_u32(in + 4);
-	rec.result = (enum stats_result)result;
+	rec.result = (enum job_result)result;
 	rec.msecs = get_u32(in + 12);
 	*ret = rec;
 	return 0;
@@ -288,10 +293,10 @@ static int format_distcc_counters(const struct stats *s, struct buf *out)
 			  "dcc_longest_job_compiler %s\n"
 			  "dcc_longest_job_time_msecs %" PRId64 "\n"
 			  "dcc_max_kids %u\n",
-			  s->tcp_accept, s->results[STATS_REJ_BAD_REQ],
-			  s->results[STATS_REJ_OVERLOAD], s->results[STATS_COMPILE_OK],
-			  s->results[STATS_COMPILE_ERROR], s->results[STATS_COMPILE_TIMEOUT],
-			  s->results[STATS_CLI_DISCONN], s->results[STATS_OTHER],
+			  s->tcp_accept, s->results[JOB_REJ_BAD_REQ],
+			  s->results[JOB_REJ_OVERLOAD], s->results[JOB_COMPILE_OK],
+			  s->results[JOB_COMPILE_ERROR], s->results[JOB_COMPILE_TIMEOUT],
+			  s->results[JOB_CLI_DISCONN], s->results[JOB_OTHER],
 			  s->longest_msecs < 0 ? "none" : s->longest_input,
 			  s->longest_msecs < 0 ? "none" : s->longest_compiler,
 			  s->longest_msecs < 0 ? (int64_t)-1 : s->longest_msecs, s->max_kids);
@@ -380,8 +385,13 @@ static int format_metrics_jobs(const struct stats *s, struct buf *out)
 	if (r >= 0)
 		r = buf_printf(out, "distccd_connections_total %" PRIu64 "\n", s->tcp_accept);
 	if (r >= 0)
+		r = family(out, "distccd_connections_denied", "counter", NULL,
+			   "Connections refused by the access list (--allow).");
+	if (r >= 0)
+		r = buf_printf(out, "distccd_connections_denied_total %" PRIu64 "\n", s->denied);
+	if (r >= 0)
 		r = family(out, "distccd_jobs", "counter", NULL, "Jobs finished, by result.");
-	for (unsigned i = 0; r >= 0 && i < _STATS_RESULT_MAX; i++)
+	for (unsigned i = 0; r >= 0 && i < _JOB_RESULT_MAX; i++)
 		r = buf_printf(out, "distccd_jobs_total{result=\"%s\"} %" PRIu64 "\n",
 			       result_names[i], s->results[i]);
 	if (r >= 0)

@@ -14,21 +14,10 @@
 
 #include "buf.h"
 #include "io.h"
+#include "jobsum.h"
 
-/* Job results, in the order distcc 3.4's page lists them. */
-enum stats_result {
-	STATS_REJ_BAD_REQ,
-	STATS_REJ_OVERLOAD,
-	STATS_COMPILE_OK,
-	STATS_COMPILE_ERROR,
-	STATS_COMPILE_TIMEOUT,
-	STATS_CLI_DISCONN,
-	STATS_OTHER,
-	_STATS_RESULT_MAX,
-};
-
-/* "compile_ok", ... (the label value used on /metrics); NULL if out of range. */
-const char *stats_result_to_string(enum stats_result r);
+/* Label value of a job result on /metrics: "compile_ok", ...; NULL if out of range. */
+const char *stats_result_to_string(enum job_result r);
 
 #define STATS_WINDOW_SECS 900u          /* 15 minutes of one-second buckets... */
 #define STATS_RING (STATS_WINDOW_SECS + 1u) /* ...plus the partly covered oldest one */
@@ -36,7 +25,8 @@ const char *stats_result_to_string(enum stats_result r);
 
 struct stats {
 	uint64_t tcp_accept;
-	uint64_t results[_STATS_RESULT_MAX];
+	uint64_t denied;                        /* by the access list */
+	uint64_t results[_JOB_RESULT_MAX];
 	unsigned max_kids;
 	unsigned running;                       /* jobs (children) alive now */
 
@@ -55,11 +45,12 @@ struct stats {
 void stats_init(struct stats *s, unsigned max_kids, usec_t now);
 /* Bring the windows up to @now (time never goes backwards; earlier is ignored). */
 void stats_advance(struct stats *s, usec_t now);
-/* A connection was accepted on the compile port. */
+/* A connection was accepted on the compile port; one was refused by --allow. */
 void stats_accepted(struct stats *s);
+void stats_denied(struct stats *s);
 /* A job (child) started / finished with @result. */
 void stats_job_started(struct stats *s, usec_t now);
-void stats_job_finished(struct stats *s, enum stats_result result, usec_t now);
+void stats_job_finished(struct stats *s, enum job_result result, usec_t now);
 /* A successful job took @msecs: keeps the longest. Names are copied, cut to fit. */
 void stats_job_duration(struct stats *s, const char *input, const char *compiler, int64_t msecs);
 
@@ -75,7 +66,7 @@ uint64_t stats_recent_compiles(const struct stats *s, unsigned minutes);
 
 struct stats_record {
 	uint32_t pid;
-	enum stats_result result;
+	enum job_result result;
 	uint32_t msecs;
 	char input[STATS_NAME_MAX];
 	char compiler[STATS_NAME_MAX];
@@ -85,7 +76,7 @@ void stats_record_encode(const struct stats_record *rec, uint8_t out[STATS_RECOR
 /* -EBADMSG on a wrong magic, result out of range, or a name not NUL-terminated. */
 int stats_record_decode(const uint8_t in[STATS_RECORD_SIZE], struct stats_record *ret);
 /* Fill @rec, cutting names to fit (a NULL name becomes ""). */
-void stats_record_fill(struct stats_record *rec, uint32_t pid, enum stats_result result,
+void stats_record_fill(struct stats_record *rec, uint32_t pid, enum job_result result,
 		       uint32_t msecs, const char *input, const char *compiler);
 
 /* What the host looked like when the page was asked for (see sysinfo.h). */

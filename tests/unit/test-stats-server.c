@@ -152,12 +152,12 @@ static void test_child_records(void **state)
 	if (pid == 0) {
 		int fd = stats_server_child_fd(ss);
 
-		stats_record_fill(&rec, (uint32_t)getpid(), STATS_COMPILE_OK, 1500, "hello.c", "gcc");
+		stats_record_fill(&rec, (uint32_t)getpid(), JOB_COMPILE_OK, 1500, "hello.c", "gcc");
 		_exit(stats_report(fd, &rec) < 0 ? 1 : 0);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_int_equal(status, 0);
-	stats_server_job_finished(ss, STATS_COMPILE_OK);
+	stats_server_job_finished(ss, JOB_COMPILE_OK);
 	st = stats_server_counters(ss);
 	assert_int_equal(st->running, 0);
 	page = exchange(ss, connect_to(&a));   /* the loop reads the pipe too */

@@ -73,15 +73,15 @@ static void test_counters(void **state)
 		stats_job_started(&s, SEC(i));
 	}
 	assert_int_equal(s.running, 7);
-	stats_job_finished(&s, STATS_COMPILE_OK, SEC(10));
-	stats_job_finished(&s, STATS_COMPILE_OK, SEC(10));
-	stats_job_finished(&s, STATS_COMPILE_ERROR, SEC(10));
-	stats_job_finished(&s, STATS_COMPILE_TIMEOUT, SEC(10));
-	stats_job_finished(&s, STATS_CLI_DISCONN, SEC(10));
-	stats_job_finished(&s, STATS_REJ_BAD_REQ, SEC(10));
-	stats_job_finished(&s, (enum stats_result)99, SEC(10));
+	stats_job_finished(&s, JOB_COMPILE_OK, SEC(10));
+	stats_job_finished(&s, JOB_COMPILE_OK, SEC(10));
+	stats_job_finished(&s, JOB_COMPILE_ERROR, SEC(10));
+	stats_job_finished(&s, JOB_COMPILE_TIMEOUT, SEC(10));
+	stats_job_finished(&s, JOB_CLI_DISCONN, SEC(10));
+	stats_job_finished(&s, JOB_REJ_BAD_REQ, SEC(10));
+	stats_job_finished(&s, (enum job_result)99, SEC(10));
 	assert_int_equal(s.running, 0);
-	stats_job_finished(&s, STATS_OTHER, SEC(10)); /* never below zero */
+	stats_job_finished(&s, JOB_OTHER, SEC(10)); /* never below zero */
 	assert_int_equal(s.running, 0);
 	stats_job_duration(&s, "a.c", "gcc", 20);
 	stats_job_duration(&s, "b.c", "clang", 10);  /* shorter: ignored */
@@ -104,7 +104,7 @@ static void test_windows(void **state)
 	(void)state;
 	stats_init(&s, 4, T0);
 	stats_job_started(&s, SEC(0));
-	stats_job_finished(&s, STATS_COMPILE_OK, SEC(30));
+	stats_job_finished(&s, JOB_COMPILE_OK, SEC(30));
 	stats_advance(&s, SEC(60));
 	assert_float_equal(stats_avg_running(&s, 1), 0.5, 1e-3);
 	assert_int_equal(stats_recent_compiles(&s, 1), 1);
@@ -117,8 +117,8 @@ static void test_windows(void **state)
 	/* two jobs for 2 minutes: the 1-minute average is 2, the 5-minute one 2 */
 	stats_advance(&s, SEC(130));
 	assert_float_equal(stats_avg_running(&s, 1), 2.0, 1e-3);
-	stats_job_finished(&s, STATS_COMPILE_OK, SEC(130));
-	stats_job_finished(&s, STATS_COMPILE_ERROR, SEC(130));
+	stats_job_finished(&s, JOB_COMPILE_OK, SEC(130));
+	stats_job_finished(&s, JOB_COMPILE_ERROR, SEC(130));
 	stats_advance(&s, SEC(250));
 	assert_float_equal(stats_avg_running(&s, 1), 0.0, 1e-3);
 	assert_int_equal(stats_recent_compiles(&s, 1), 0);
@@ -157,17 +157,17 @@ static void test_record_roundtrip(void **state)
 	(void)state;
 	memset(longname, 'x', sizeof(longname) - 1);
 	longname[sizeof(longname) - 1] = 0;
-	stats_record_fill(&in, 4242, STATS_COMPILE_TIMEOUT, 1234, longname, "gcc\nx");
+	stats_record_fill(&in, 4242, JOB_COMPILE_TIMEOUT, 1234, longname, "gcc\nx");
 	stats_record_encode(&in, wire);
 	/* explicit little-endian layout */
-	assert_memory_equal(wire, "\x31\x52\x63\x64\x92\x10\x00\x00\x04\x00\x00\x00\xd2\x04\x00\x00", 16);
+	assert_memory_equal(wire, "\x31\x52\x63\x64\x92\x10\x00\x00\x02\x00\x00\x00\xd2\x04\x00\x00", 16);
 	assert_int_equal(stats_record_decode(wire, &out), 0);
 	assert_int_equal(out.pid, 4242);
-	assert_int_equal(out.result, STATS_COMPILE_TIMEOUT);
+	assert_int_equal(out.result, JOB_COMPILE_TIMEOUT);
 	assert_int_equal(out.msecs, 1234);
 	assert_int_equal(strlen(out.input), STATS_NAME_MAX - 1);
 	assert_string_equal(out.compiler, "gcc?x");
-	stats_record_fill(&in, 1, STATS_COMPILE_OK, 0, NULL, NULL);
+	stats_record_fill(&in, 1, JOB_COMPILE_OK, 0, NULL, NULL);
 	stats_record_encode(&in, wire);
 	assert_int_equal(stats_record_decode(wire, &out), 0);
 	assert_string_equal(out.input, "");
@@ -179,13 +179,13 @@ static void test_record_hostile(void **state)
 	struct stats_record in, out;
 
 	(void)state;
-	stats_record_fill(&in, 7, STATS_COMPILE_OK, 5, "a.c", "gcc");
+	stats_record_fill(&in, 7, JOB_COMPILE_OK, 5, "a.c", "gcc");
 	stats_record_encode(&in, wire);
 	memcpy(bad, wire, sizeof(bad));
 	bad[0] ^= 1;
 	assert_int_equal(stats_record_decode(bad, &out), -EBADMSG);
 	memcpy(bad, wire, sizeof(bad));
-	bad[8] = _STATS_RESULT_MAX;
+	bad[8] = _JOB_RESULT_MAX;
 	assert_int_equal(stats_record_decode(bad, &out), -EBADMSG);
 	memcpy(bad, wire, sizeof(bad));
 	bad[11] = 0xff;
@@ -244,7 +244,7 @@ static void test_metrics_page(void **state)
 	free(page);
 
 	stats_job_started(&s, SEC(0));
-	stats_job_finished(&s, STATS_COMPILE_OK, SEC(2));
+	stats_job_finished(&s, JOB_COMPILE_OK, SEC(2));
 	stats_job_duration(&s, "we\"ird\\.c", "gcc", 2001);
 	page = format(stats_format_metrics, &s);
 	assert_non_null(strstr(page, "\ndistccd_jobs_total{result=\"compile_ok\"} 1\n"));
