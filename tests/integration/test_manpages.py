@@ -33,10 +33,19 @@ def render(page):
     return re.sub(r".\x08", "", out)
 
 
-def section(text, name):
-    """Body of one top-level section of rendered text."""
-    m = re.search(r"^%s\n(.*?)(?=^[A-Z][A-Z ]+\n|\Z)" % re.escape(name), text, re.M | re.S)
-    return m.group(1) if m else ""
+def option_tags(page):
+    """The tag lines of the .TP entries in the page's OPTIONS section, as
+    plain text (font escapes dropped, \\- made a hyphen)."""
+    with open(os.path.join(MANDIR, page)) as f:
+        lines = f.read().splitlines()
+    tags, inside = [], False
+    for i, line in enumerate(lines):
+        if line.startswith(".SH"):
+            inside = line.split(None, 1)[1:] == ["OPTIONS"]
+        elif inside and line.startswith(".TP") and i + 1 < len(lines):
+            tag = re.sub(r"\\f[BIRP]", "", lines[i + 1]).replace("\\-", "-")
+            tags.append(re.sub(r"^\.[A-Z]+ ", "", tag))
+    return tags
 
 
 def help_text(prog):
@@ -99,9 +108,8 @@ def test_help_options_are_documented(prog):
 def test_documented_options_exist(prog):
     """Options the page lists as entries of OPTIONS are accepted (listed by --help)."""
     helps = set(LONG_OPT.findall(help_text(prog)))
-    opts = section(render(PROGRAMS[prog]), "OPTIONS")
-    tags = [line for line in opts.splitlines() if re.match(r"^ {7}-", line)]
-    documented = {o for line in tags for o in LONG_OPT.findall(line)}
+    documented = {o for tag in option_tags(PROGRAMS[prog]) for o in LONG_OPT.findall(tag)}
+    assert documented, "no options found in the OPTIONS section of " + PROGRAMS[prog]
     extra = sorted(documented - helps)
     assert not extra, "%s(%s) documents options the program does not list: %s" % (
         prog, PROGRAMS[prog], extra)
