@@ -92,9 +92,6 @@ deps:
 check-deps:
 	@build-aux/ensure-deps.sh build-aux/deps-build.txt build-aux/deps-check.txt
 
-# Unit tests see the headers of the module they test.
-$(BUILD)/tests/unit/%.o: ALL_CFLAGS += -Iclient -Idaemon
-
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
