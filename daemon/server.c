@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "activation.h"
 #include "exec.h"
 #include "log.h"
 #include "macro.h"
@@ -40,6 +41,8 @@ struct server {
 	int sigfd;
 	sigset_t oldmask;
 	bool stop;
+	usec_t idle_exit, last_busy;
+	unsigned long long served;
 };
 
 static struct server_stats stats;
@@ -164,6 +167,7 @@ static void spawn(struct server *s, int fd, const struct sockaddr_storage *peer,
 	if (pid == 0)
 		child_main(s, fd);
 	s->kids[s->nkids++] = (struct child){ .pid = pid, .peer = *peer, .peer_len = len };
+	activation_notify_status((unsigned)s->nkids, s->served);
 }
 
 static void accept_one(struct server *s, int lfd)
@@ -205,6 +209,9 @@ static void reap(struct server *s)
 			if (s->kids[i].pid == pid) {
 				stats.results[job_result_from_wait(status)]++;
 				s->kids[i] = s->kids[--s->nkids];
+				s->served++;
+				s->last_busy = now_usec();
+				activation_notify_status((unsigned)s->nkids, s->served);
 				break;
 			}
 }
@@ -224,6 +231,22 @@ static void handle_signal(struct server *s)
 	s->stop = true;
 }
 
+/* poll() timeout: until the idle deadline while nothing runs, else forever. */
+static int idle_timeout_ms(const struct server *s)
+{
+	usec_t now = now_usec(), end;
+
+	if (!s->idle_exit || s->nkids > 0)
+		return -1;
+	end = s->last_busy + s->idle_exit;
+	return end <= now ? 0 : (int)((end - now + USEC_PER_MSEC - 1) / USEC_PER_MSEC);
+}
+
+static bool idle_expired(const struct server *s)
+{
+	return s->idle_exit && s->nkids == 0 && now_usec() >= s->last_busy + s->idle_exit;
+}
+
 static int serve_loop(struct server *s)
 {
 	_cleanup_free_ struct pollfd *pfd = calloc(s->nfds + 1, sizeof(*pfd));
@@ -237,16 +260,23 @@ static int serve_loop(struct server *s)
 		pfd[0] = (struct pollfd){ .fd = s->sigfd, .events = POLLIN };
 		for (size_t i = 0; i < s->nfds; i++)
 			pfd[i + 1] = (struct pollfd){ .fd = room ? s->fds[i] : -1, .events = POLLIN };
-		r = poll(pfd, s->nfds + 1, -1);
+		r = poll(pfd, s->nfds + 1, idle_timeout_ms(s));
 		if (r < 0 && errno != EINTR)
 			return log_error_errno(errno, "poll failed: %m");
+		if (r == 0 && idle_expired(s)) {
+			log_info("no connection for %llu s, exiting until the socket starts us again",
+				 (unsigned long long)(s->idle_exit / USEC_PER_SEC));
+			break;
+		}
 		if (r <= 0)
 			continue;
 		if (pfd[0].revents)
 			handle_signal(s);
 		for (size_t i = 0; i < s->nfds && !s->stop && s->nkids < s->cfg->jobs; i++)
-			if (pfd[i + 1].revents & POLLIN)
+			if (pfd[i + 1].revents & POLLIN) {
+				s->last_busy = now_usec();
 				accept_one(s, s->fds[i]);
+			}
 	}
 	return 0;
 }
@@ -269,7 +299,14 @@ static void stop_children(struct server *s)
 
 int server_run(const struct daemon_config *cfg, const int *listen_fds, size_t n)
 {
-	struct server s = { .cfg = cfg, .fds = listen_fds, .nfds = n, .sigfd = -1 };
+	return server_run_with(cfg, listen_fds, n, &(struct server_options){ 0 });
+}
+
+int server_run_with(const struct daemon_config *cfg, const int *listen_fds, size_t n,
+		    const struct server_options *opts)
+{
+	struct server s = { .cfg = cfg, .fds = listen_fds, .nfds = n, .sigfd = -1,
+			    .idle_exit = opts->idle_exit, .last_busy = now_usec() };
 	sigset_t mask;
 	int r;
 
@@ -292,7 +329,9 @@ int server_run(const struct daemon_config *cfg, const int *listen_fds, size_t n)
 	}
 	log_notice("listening on %zu socket(s), up to %u jobs, %u per client address", n, cfg->jobs,
 		   cfg->max_per_source);
+	activation_notify_ready();
 	r = serve_loop(&s);
+	activation_notify_stopping();
 	stop_children(&s);
 out:
 	safe_close(s.sigfd);

@@ -22,5 +22,13 @@ int server_bind(const struct daemon_config *cfg, int **ret_fds);
 /* Serve until SIGTERM/SIGINT/SIGHUP or --lifetime. Children in flight are
  * told to stop (they kill their compilers). Returns 0 or -errno. */
 int server_run(const struct daemon_config *cfg, const int *listen_fds, size_t n);
+
+struct server_options {
+	usec_t idle_exit;   /* return 0 after this long with no job and no connection; 0 = never */
+};
+/* server_run() with options (socket activation: idle exit). Also tells the
+ * service manager READY=1 and keeps a STATUS= line (no-op without NOTIFY_SOCKET). */
+int server_run_with(const struct daemon_config *cfg, const int *listen_fds, size_t n,
+		    const struct server_options *opts);
 /* Counters of the last server_run() in this process (for the stats page). */
 const struct server_stats *server_get_stats(void);

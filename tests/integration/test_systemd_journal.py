@@ -10,7 +10,7 @@ import pytest
 
 from conftest import DEBIAN_DISTCC, binary, free_port
 import systemd_helpers as sh
-from test_systemd_activation import compile_remote, wait_port_listening
+from test_systemd_activation import closed_without_reply, compile_remote, wait_port_listening
 
 BAD = "int f(void) { return undeclared_thing; }\n"
 
@@ -22,7 +22,7 @@ def start(tmp_path, extra=""):
     (tmp_path / "state").mkdir()
     port = free_port()
     cmd = ("exec systemd-socket-activate --listen=127.0.0.1:%d %s --allow 127.0.0.1 "
-           "--idle-exit 0 %s" % (port, binary("distccd"), extra))
+           "--idle-exit 0 --user nobody %s" % (port, binary("distccd"), extra))
     j = sh.HandJournal(tmp_path, cmd)
     assert wait_port_listening(port), j.cmd_output()
     return j, port
@@ -48,7 +48,7 @@ def test_job_fields(tmp_path):
         assert e["SYSLOG_IDENTIFIER"] == "distccd"
         assert e["PRIORITY"] == "5"
         assert e["DISTCC_CLIENT"].startswith("127.0.0.1:")
-        assert e["DISTCC_COMPILER"] == "gcc"
+        assert e["DISTCC_COMPILER"] in ("gcc", "x86_64-linux-gnu-gcc")  # 3.4 rewrites
         assert int(e["DISTCC_DURATION_MS"]) >= 0
         assert e["MESSAGE"].startswith("client: 127.0.0.1:")
         assert e["_UID"] == "65534"
@@ -80,7 +80,7 @@ def test_log_level_filters_and_refusal_is_logged(tmp_path):
         s.settimeout(10)
         s.connect(("127.0.0.1", port))
         s.sendall(b"DIST00000001")
-        assert s.recv(10) == b""
+        assert closed_without_reply(s)
     time.sleep(0.3)
     entries = j.finish()
     assert jobs(entries) == []                  # notice-level summaries filtered out
