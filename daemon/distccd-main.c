@@ -2,7 +2,7 @@
 /*
  * distccd: parse options, choose the log target and the mode, get the
  * listening sockets, drop privileges, then hand over to session_serve()
- * (inetd: one job on stdin/stdout) or server_run() (standalone). The only
+ * (inetd, Accept=yes: one job) or server_run() (standalone, Accept=no). The only
  * place where errors become distcc exit codes.
  */
 #include <errno.h>
@@ -128,10 +128,12 @@ static int detach(const struct daemon_config *cfg)
 static int run_standalone(const struct daemon_config *cfg)
 {
 	_cleanup_free_ int *fds = NULL;
-	int n, r;
+	int n, r, stats_fd = -1;
 
 	n = server_bind(cfg, &fds);
 	if (n < 0)
+		return EXIT_BIND_FAILED;
+	if (cfg->stats && (stats_fd = server_bind_stats(cfg)) < 0)
 		return EXIT_BIND_FAILED;
 	if (!cfg->no_detach) {
 		if (detach(cfg) < 0)
@@ -142,7 +144,7 @@ static int run_standalone(const struct daemon_config *cfg)
 		return EXIT_SETUID_FAILED;
 	if (cfg->lifetime)
 		alarm((unsigned)((cfg->lifetime + USEC_PER_SEC - 1) / USEC_PER_SEC));
-	r = server_run(cfg, fds, (size_t)n);
+	r = server_run(cfg, fds, (size_t)n, stats_fd);
 	for (int i = 0; i < n; i++)
 		close(fds[i]);
 	if (cfg->pid_file && unlink(cfg->pid_file) < 0 && errno != ENOENT)
@@ -167,14 +169,15 @@ static int run_inetd(const struct daemon_config *cfg)
  * --jobs limit, exit when idle; the socket unit starts us again. */
 static int run_activated(const struct daemon_config *cfg, const struct activation *act)
 {
-	struct server_options opts = { .idle_exit = cfg->idle_exit };
-	int r;
+	int r, stats_fd = -1;
 
+	if (cfg->stats && (stats_fd = server_bind_stats(cfg)) < 0)
+		return EXIT_BIND_FAILED;
 	if (privdrop_apply(cfg->user) < 0)
 		return EXIT_SETUID_FAILED;
 	if (cfg->lifetime)
 		alarm((unsigned)((cfg->lifetime + USEC_PER_SEC - 1) / USEC_PER_SEC));
-	r = server_run_with(cfg, act->fds, act->n, &opts);
+	r = server_run(cfg, act->fds, act->n, stats_fd);
 	for (size_t i = 0; i < act->n; i++)
 		close(act->fds[i]);
 	return r < 0 ? EXIT_DISTCC_FAILED : 0;
@@ -203,6 +206,8 @@ static int run(struct daemon_config *cfg)
 		return run_activated(cfg, &act);
 	if (act.kind == ACTIVATION_CONNECTED)
 		return run_connected(cfg, act.fds[0]);
+	/* nobody would start us again: --idle-exit is for socket activation only */
+	cfg->idle_exit = 0;
 	/* Type=notify: the pid systemd started must stay the daemon */
 	if (getenv("NOTIFY_SOCKET"))
 		cfg->no_detach = true;
