@@ -8,7 +8,9 @@ import re
 import shutil
 import subprocess
 
-from conftest import binary
+import pytest
+
+from conftest import BUILD, binary
 from daemon_helpers import Daemon, world_dir
 
 MASQ_NAMES = ["cc", "gcc", "c++", "g++", "x86_64-linux-gnu-gcc", "x86_64-linux-gnu-g++"]
@@ -17,6 +19,16 @@ MASQ_NAMES = ["cc", "gcc", "c++", "g++", "x86_64-linux-gnu-gcc", "x86_64-linux-g
 # client: IP:PORT RESULT exit:N sig:N core:N ret:N time:Nms [COMPILER INPUT]
 JOB_LINE = re.compile(r"client: \S+ (?P<result>[A-Z_]+) exit:-?\d+ sig:\d+ core:\d+ ret:-?\d+ "
                       r"time:\d+ms(?: \[?(?P<compiler>\S+) (?P<input>[^\]\s]+)\]?)?")
+
+
+def client_built():
+    return bool(os.environ.get("DISTCC_TEST_CLIENT")) or os.access(os.path.join(BUILD, "distcc"),
+                                                                   os.X_OK)
+
+
+# Until the client lands in the tree there is no build/distcc to test with.
+needs_client = pytest.mark.skipif(not client_built(), reason="our distcc client is not in this "
+                                  "tree yet (set DISTCC_TEST_CLIENT=/usr/bin/distcc to try)")
 
 
 def client():
@@ -131,5 +143,5 @@ def cleanup(*paths):
         shutil.rmtree(p, ignore_errors=True)
 
 
-__all__ = ["client", "monitor", "heavy_source", "masq_dir", "client_env", "run", "jobs", "compiled_inputs", "ecosystem_daemon",
+__all__ = ["needs_client", "client", "monitor", "heavy_source", "masq_dir", "client_env", "run", "jobs", "compiled_inputs", "ecosystem_daemon",
            "write_files", "c_library", "makefile_for", "cleanup", "world_dir", "Daemon"]

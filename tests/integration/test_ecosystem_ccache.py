@@ -9,11 +9,11 @@ import subprocess
 
 import pytest
 
-from ecosystem_helpers import (c_library, client, client_env, compiled_inputs, ecosystem_daemon,
+from ecosystem_helpers import (needs_client, c_library, client, client_env, compiled_inputs, ecosystem_daemon,
                                makefile_for, masq_dir, run, world_dir, write_files)
 
 CCACHE = shutil.which("ccache")
-pytestmark = pytest.mark.skipif(not CCACHE, reason="ccache not installed (build-aux/deps-check.txt)")
+pytestmark = [needs_client, pytest.mark.skipif(not CCACHE, reason="ccache not installed")]
 N = 5
 
 

@@ -7,10 +7,11 @@ import shutil
 
 import pytest
 
-from ecosystem_helpers import (c_library, client, client_env, compiled_inputs, ecosystem_daemon,
+from ecosystem_helpers import (needs_client, c_library, client, client_env, compiled_inputs, ecosystem_daemon,
                                run, world_dir, write_files)
 
-pytestmark = pytest.mark.skipif(not shutil.which("cmake"), reason="cmake not installed")
+pytestmark = [needs_client,
+              pytest.mark.skipif(not shutil.which("cmake"), reason="cmake not installed")]
 
 
 def test_cmake_compiler_launcher():

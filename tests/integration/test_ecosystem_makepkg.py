@@ -7,9 +7,10 @@ CC=cc. Both daemons get work; together they compiled every object."""
 import os
 import shutil
 
-from ecosystem_helpers import (c_library, client_env, compiled_inputs, ecosystem_daemon,
+from ecosystem_helpers import (needs_client, c_library, client_env, compiled_inputs, ecosystem_daemon,
                                masq_dir, run, world_dir, write_files)
 
+pytestmark = needs_client
 N = 16
 MAKEPKG_CFLAGS = "-march=x86-64 -mtune=generic -O2 -pipe -fno-plt"
 

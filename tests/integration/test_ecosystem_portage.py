@@ -9,8 +9,10 @@ import shutil
 import subprocess
 import time
 
-from ecosystem_helpers import (client_env, compiled_inputs, ecosystem_daemon, heavy_source,
+from ecosystem_helpers import (needs_client, client_env, compiled_inputs, ecosystem_daemon, heavy_source,
                                masq_dir, monitor, run, world_dir, write_files)
+
+pytestmark = needs_client
 
 # distccmon-text: "%6ld  %-10.10s  %-30.30s %24.24s[%d]"
 MON_LINE = re.compile(r"^ *(\d+)  (Startup|Blocked|Connect|Preprocess|Send|Compile|Receive)"
