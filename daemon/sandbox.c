@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -109,8 +110,43 @@ static int allow_path(int ruleset, const char *path, uint64_t access, uint64_t h
 	return 0;
 }
 
-/* Each PATH directory, and its parent unless that is "/": a toolchain in
- * /opt/x/bin keeps its /opt/x/libexec. */
+/* A toolchain's sibling directories next to its bin/: lib*, libexec,
+ * include, share and <target-triple>/ (crosstool-ng, /opt/<vendor>/). */
+static bool toolchain_subdir(const char *name)
+{
+	static const char *const names[] = { "lib", "lib32", "lib64", "libx32", "libexec",
+					     "include", "share", NULL };
+	const char *dash;
+
+	for (size_t i = 0; names[i]; i++)
+		if (strcmp(name, names[i]) == 0)
+			return true;
+	dash = strchr(name, '-');
+	return name[0] != '.' && dash && strchr(dash + 1, '-');
+}
+
+static int allow_toolchain_siblings(int ruleset, const char *prefix, uint64_t handled)
+{
+	DIR *d = opendir(prefix);
+	struct dirent *de;
+	int r = 0;
+
+	if (!d)
+		return 0;
+	while (r >= 0 && (de = readdir(d))) {
+		char sub[PATH_MAX];
+
+		if (!toolchain_subdir(de->d_name) ||
+		    snprintf(sub, sizeof(sub), "%s/%s", prefix, de->d_name) >= (int)sizeof(sub))
+			continue;
+		r = allow_path(ruleset, sub, FS_EXEC, handled);
+	}
+	closedir(d);
+	return r;
+}
+
+/* Each absolute PATH directory, and the toolchain dirs beside it: a
+ * compiler in /opt/x/bin keeps /opt/x/libexec, but not the rest of /opt/x. */
 static int allow_path_dirs(int ruleset, const char *path, uint64_t handled)
 {
 	_cleanup_free_ char *copy = strdup(path ? path : "");
@@ -130,7 +166,7 @@ static int allow_path_dirs(int ruleset, const char *path, uint64_t handled)
 		slash = strrchr(d, '/');
 		if (slash && slash != d) {
 			*slash = 0;
-			r = allow_path(ruleset, d, FS_EXEC, handled);
+			r = allow_toolchain_siblings(ruleset, d, handled);
 			if (r < 0)
 				return r;
 		}

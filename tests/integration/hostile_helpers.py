@@ -7,7 +7,8 @@ import os
 import shutil
 import stat
 
-from daemon_helpers import Daemon, connect, make_masq, parse_reply, recv_all, request, world_dir
+from daemon_helpers import (Daemon, connect, make_masq, parse_reply, recv_all,  # noqa: F401
+                            request, world_dir)
 
 # Preprocessed input, as a v1/v2 client sends it.
 PRE = b'# 1 "t.c"\nint f(void) { return 3; }\n'
@@ -83,6 +84,6 @@ def tmp_snapshot(dirs=("/tmp", "/var/tmp")):
     return out
 
 
-__all__ = ["Daemon", "Scratch", "make_masq", "raw_job", "assert_refused",
+__all__ = ["Daemon", "Scratch", "connect", "make_masq", "raw_job", "assert_refused",
            "assert_normal_compile_works", "tmp_snapshot", "PRE", "NORMAL", "ACCESS_DENIED",
            "stat"]
