@@ -306,6 +306,12 @@ static int session_run(struct session *s)
 
 enum job_result session_serve(const struct daemon_config *cfg, int in_fd, int out_fd)
 {
+	return session_serve_with(cfg, in_fd, out_fd, NULL, NULL);
+}
+
+enum job_result session_serve_with(const struct daemon_config *cfg, int in_fd, int out_fd,
+				   session_done_fn done, void *userdata)
+{
 	struct session s = {
 		.cfg = cfg, .in_fd = in_fd, .out_fd = out_fd, .start = now_usec(),
 		.doti = BUF_INIT(MAX_BULK_PLAIN), .warnings = BUF_INIT(64 * 1024),
@@ -320,6 +326,8 @@ enum job_result session_serve(const struct daemon_config *cfg, int in_fd, int ou
 	log_capture(NULL, LOG_WARNING);
 	s.sum.duration = now_usec() - s.start;
 	jobsum_report(&s.sum);
+	if (done)
+		done(&s.sum, userdata);
 	workdir_done(&s.wd);
 	proto_request_free(&s.req);
 	buf_free(&s.doti);
