@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "activation.h"
 #include "exec.h"
 #include "log.h"
 #include "macro.h"
@@ -42,6 +43,8 @@ struct server {
 	sigset_t oldmask;
 	bool stop;
 	struct stats_server *stats;
+	usec_t last_busy;                  /* for --idle-exit */
+	unsigned long long served;
 };
 
 static int bind_one(const struct addrinfo *ai)
@@ -182,6 +185,7 @@ static void spawn(struct server *s, int fd, const struct sockaddr_storage *peer,
 		child_main(s, fd);
 	stats_server_job_started(s->stats);
 	s->kids[s->nkids++] = (struct child){ .pid = pid, .peer = *peer, .peer_len = len };
+	activation_notify_status((unsigned)s->nkids, s->served);
 }
 
 static void accept_one(struct server *s, int lfd)
@@ -223,6 +227,9 @@ static void reap(struct server *s)
 			if (s->kids[i].pid == pid) {
 				stats_server_job_finished(s->stats, job_result_from_wait(status));
 				s->kids[i] = s->kids[--s->nkids];
+				s->served++;
+				s->last_busy = now_usec();
+				activation_notify_status((unsigned)s->nkids, s->served);
 				break;
 			}
 }
@@ -242,6 +249,25 @@ static void handle_signal(struct server *s)
 	s->stop = true;
 }
 
+/* --idle-exit (set only when socket-activated): the poll() timeout until the
+ * idle deadline while no job runs, combined with the stats page's own. */
+static int poll_timeout_ms(const struct server *s, usec_t now)
+{
+	int t = stats_server_timeout_ms(s->stats, now), idle;
+	usec_t end = s->last_busy + s->cfg->idle_exit;
+
+	if (!s->cfg->idle_exit || s->nkids > 0)
+		return t;
+	idle = end <= now ? 0 : (int)((end - now + USEC_PER_MSEC - 1) / USEC_PER_MSEC);
+	return t < 0 || idle < t ? idle : t;
+}
+
+static bool idle_expired(const struct server *s)
+{
+	return s->cfg->idle_exit && s->nkids == 0 &&
+	       now_usec() >= s->last_busy + s->cfg->idle_exit;
+}
+
 static int serve_loop(struct server *s)
 {
 	const size_t base = s->nfds + 1;
@@ -258,16 +284,23 @@ static int serve_loop(struct server *s)
 		for (size_t i = 0; i < s->nfds; i++)
 			pfd[i + 1] = (struct pollfd){ .fd = room ? s->fds[i] : -1, .events = POLLIN };
 		nstats = stats_server_pollfds(s->stats, pfd + base, STATS_SERVER_MAX_POLLFDS);
-		r = poll(pfd, base + nstats, stats_server_timeout_ms(s->stats, now_usec()));
+		r = poll(pfd, base + nstats, poll_timeout_ms(s, now_usec()));
 		if (r < 0 && errno != EINTR)
 			return log_error_errno(errno, "poll failed: %m");
+		if (r == 0 && idle_expired(s)) {
+			log_info("no connection for %llu s, exiting until the socket starts us again",
+				 (unsigned long long)(s->cfg->idle_exit / USEC_PER_SEC));
+			break;
+		}
 		if (r < 0)
 			continue;
 		if (pfd[0].revents)
 			handle_signal(s);
 		for (size_t i = 0; i < s->nfds && !s->stop && s->nkids < s->cfg->jobs; i++)
-			if (pfd[i + 1].revents & POLLIN)
+			if (pfd[i + 1].revents & POLLIN) {
+				s->last_busy = now_usec();
 				accept_one(s, s->fds[i]);
+			}
 		stats_server_process(s->stats, pfd + base, nstats);
 	}
 	return 0;
@@ -298,7 +331,8 @@ static bool stats_allowed(const struct sockaddr *sa, socklen_t len, void *userda
 
 int server_run(const struct daemon_config *cfg, const int *listen_fds, size_t n, int stats_fd)
 {
-	struct server s = { .cfg = cfg, .fds = listen_fds, .nfds = n, .sigfd = -1 };
+	struct server s = { .cfg = cfg, .fds = listen_fds, .nfds = n, .sigfd = -1,
+			    .last_busy = now_usec() };
 	sigset_t mask;
 	int r;
 
@@ -326,7 +360,9 @@ int server_run(const struct daemon_config *cfg, const int *listen_fds, size_t n,
 	}
 	log_notice("listening on %zu socket(s), up to %u jobs, %u per client address", n, cfg->jobs,
 		   cfg->max_per_source);
+	activation_notify_ready();
 	r = serve_loop(&s);
+	activation_notify_stopping();
 	stop_children(&s);
 out:
 	safe_close(s.sigfd);
