@@ -72,7 +72,10 @@ static _noreturn_ void child(const struct exec_params *p)
 	if (r < 0)
 		child_fail("cannot set up the sandbox for", p->argv[0], -r);
 	execvp(p->argv[0], p->argv);
-	child_fail("failed to exec", p->argv[0], errno);
+	/* name the PATH searched: the usual cause is a toolchain missing from
+	 * PATH= in /etc/conf.d/distccd */
+	dprintf(STDERR_FILENO, "distccd: failed to exec '%s': %s (PATH searched: %s)\n", p->argv[0],
+		strerror(errno), p->sandbox->path ? p->sandbox->path : "(unset)");
 	_exit(EXEC_FAILED_EXIT);
 }
 
