@@ -23,6 +23,7 @@
 #include "log.h"
 #include "macro.h"
 #include "policy.h"
+#include "sandbox.h"
 #include "privdrop.h"
 #include "server.h"
 #include "session.h"
@@ -73,6 +74,17 @@ static void check_whitelist(const struct daemon_config *cfg)
 		log_warning("DISTCC_CMDLIST is not supported; using the masquerade whitelist");
 }
 
+static void check_sandbox(void)
+{
+	int abi = sandbox_landlock_abi();
+
+	if (abi < 0)
+		log_warning_errno(abi, "landlock is not available (%m): compilers run without "
+				  "filesystem confinement (environment, limits and no_new_privs still apply)");
+	else
+		log_debug("landlock ABI %d: compilers write only in their job directory", abi);
+}
+
 static int prepare(struct daemon_config *cfg)
 {
 	if (!cfg->allow_given) {
@@ -84,6 +96,7 @@ static int prepare(struct daemon_config *cfg)
 			   "(10/8, 172.16/12, 192.168/16, 127/8, ::1, fe80::/10, fc00::/7)");
 	}
 	check_whitelist(cfg);
+	check_sandbox();
 	signal(SIGPIPE, SIG_IGN);
 	umask(077);
 	if (cfg->nice && nice((int)cfg->nice) < 0 && errno != 0)

@@ -69,8 +69,11 @@ static _noreturn_ void child(const struct exec_params *p)
 	if (chdir(p->sandbox->workdir) < 0)
 		child_fail("cannot enter", p->sandbox->workdir, errno);
 	r = sandbox_enter_child(p->sandbox);
-	if (r < 0)
-		child_fail("cannot set up the sandbox for", p->argv[0], -r);
+	if (r < 0) {
+		dprintf(STDERR_FILENO, "distccd: cannot confine the compiler '%s': %s\n", p->argv[0],
+			strerror(-r));
+		_exit(SANDBOX_FAILED_EXIT);
+	}
 	execvp(p->argv[0], p->argv);
 	/* name the PATH searched: the usual cause is a toolchain missing from
 	 * PATH= in /etc/conf.d/distccd */

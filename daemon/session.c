@@ -200,8 +200,10 @@ static int session_run_compiler(struct session *s, int *ret_status, enum exec_ou
 	ep.argv = argv;
 	ep.stdout_path = s->wd.out_path;
 	ep.stderr_path = s->wd.err_path;
-	if (s->cfg->job_lifetime)
+	if (s->cfg->job_lifetime) {
 		ep.deadline = deadline_in(s->cfg->job_lifetime);
+		sp.cpu_sec = s->cfg->job_lifetime / USEC_PER_SEC + 1;
+	}
 	return exec_compiler(&ep, ret_status, ret_out);
 }
 
