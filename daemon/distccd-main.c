@@ -182,9 +182,10 @@ static int run_inetd(const struct daemon_config *cfg)
  * --jobs limit, exit when idle; the socket unit starts us again. */
 static int run_activated(const struct daemon_config *cfg, const struct activation *act)
 {
-	int r, stats_fd = -1;
+	int r, stats_fd = act->stats_fd;
 
-	if (cfg->stats && (stats_fd = server_bind_stats(cfg)) < 0)
+	/* a socket named "stats" (FileDescriptorName=stats) implies --stats */
+	if (stats_fd < 0 && cfg->stats && (stats_fd = server_bind_stats(cfg)) < 0)
 		return EXIT_BIND_FAILED;
 	if (privdrop_apply(cfg->user) < 0)
 		return EXIT_SETUID_FAILED;
