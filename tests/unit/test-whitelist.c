@@ -35,6 +35,9 @@ static int setup(void **state)
 	snprintf(p, sizeof(p), "%s/notexec", dir);
 	fd = open(p, O_WRONLY | O_CREAT, 0644);
 	close(fd);
+	snprintf(p, sizeof(p), "%s/bin", dir);   /* makepkg's masquerade subdir */
+	if (mkdir(p, 0755) < 0)
+		return -1;
 	snprintf(p, sizeof(p), "%s/x86_64-linux-gnu-g++-12", dir);
 	return symlink("/bin/true", p);
 }
@@ -73,6 +76,7 @@ static void test_table(void **state)
 		{ "x86_64-linux-gnu-g++-12", WL_ALLOW },
 		{ "g++", WL_NOT_LISTED },
 		{ "notexec", WL_NOT_LISTED },
+		{ "bin", WL_NOT_LISTED },
 		{ "/usr/local/bin/gcc", WL_PATH },
 		{ "/usr/bin/../bin/gcc", WL_PATH },
 		{ "./gcc", WL_PATH },
