@@ -115,10 +115,9 @@ int monitor_poll(const char *state_dir, struct monstate **ret, size_t *ret_n)
 
 int monitor_format_line(const struct monstate *s, char *buf, size_t size)
 {
-	const char *slash = strrchr(s->file, '/');
+	/* the file field as written (the client stores a basename): 3.4 prints it as is */
 	int r = snprintf(buf, size, "%6ld  %-10.10s  %-30.30s %24.24s[%d]\n", (long)s->pid,
-			 monstate_phase_name(s->phase), slash ? slash + 1 : s->file, s->host,
-			 s->slot);
+			 monstate_phase_name(s->phase), s->file, s->host, s->slot);
 
 	return r < 0 || (size_t)r >= size ? -ENOBUFS : r;
 }

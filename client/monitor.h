@@ -19,6 +19,6 @@
  * *ret is malloc'd (may be NULL when *ret_n == 0). */
 int monitor_poll(const char *state_dir, struct monstate **ret, size_t *ret_n);
 
-/* One distccmon-text line ("%6ld  %-10.10s  %-30.30s %24.24s[%d]\n" with
- * the file's basename) into @buf. Returns the length, or -ENOBUFS. */
+/* One distccmon-text line ("%6ld  %-10.10s  %-30.30s %24.24s[%d]\n":
+ * pid, phase name, file field as stored, host, slot) into @buf. Returns the length, or -ENOBUFS. */
 int monitor_format_line(const struct monstate *s, char *buf, size_t size);

@@ -108,7 +108,7 @@ static void test_missing_dir(void **state)
 
 static void test_format(void **state)
 {
-	struct monstate s = mk(18429, "/src/dir/hello.c", "127.0.0.1", 0, PHASE_COMPILE);
+	struct monstate s = mk(18429, "hello.c", "127.0.0.1", 0, PHASE_COMPILE);
 	char line[512];
 	int len;
 
