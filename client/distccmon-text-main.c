@@ -12,7 +12,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "config.h"
 #include "exitcode.h"
 #include "io.h"
 #include "log.h"
@@ -20,8 +19,6 @@
 #include "monitor.h"
 #include "parse.h"
 #include "rewrite.h"
-
-extern char **environ;
 
 static usec_t arg_delay; /* 0: run once */
 
@@ -87,6 +84,26 @@ static int print_once(const char *state_dir)
 	return 0;
 }
 
+/* $DISTCC_DIR/state; DISTCC_DIR defaults as in the client's config.c:
+ * $HOME/.distcc, or $TMPDIR/distcc-<uid> without a HOME. The only place
+ * this program reads the environment. */
+static char *state_dir_from_env(void)
+{
+	const char *dir = getenv("DISTCC_DIR"), *home = getenv("HOME");
+	const char *tmp = getenv("TMPDIR");
+	char *s = NULL;
+	int r;
+
+	if (dir && *dir)
+		r = asprintf(&s, "%s/state", dir);
+	else if (home && *home)
+		r = asprintf(&s, "%s/.distcc/state", home);
+	else
+		r = asprintf(&s, "%s/distcc-%lu/state", tmp && *tmp ? tmp : "/tmp",
+			     (unsigned long)getuid());
+	return r < 0 ? NULL : s;
+}
+
 static void sleep_usec(usec_t u)
 {
 	struct timespec ts = { .tv_sec = (time_t)(u / USEC_PER_SEC),
@@ -98,7 +115,6 @@ static void sleep_usec(usec_t u)
 
 int main(int argc, char *argv[])
 {
-	struct client_config cfg;
 	_cleanup_free_ char *state_dir = NULL;
 	int r;
 
@@ -110,10 +126,9 @@ int main(int argc, char *argv[])
 			usage(stderr);
 		return r < 0 ? 1 : 0;
 	}
-	if (config_parse((const char *const *)environ, getuid(), &cfg, NULL) < 0 ||
-	    asprintf(&state_dir, "%s/state", cfg.dir) < 0)
+	state_dir = state_dir_from_env();
+	if (!state_dir)
 		return EXIT_OUT_OF_MEMORY;
-	config_free(&cfg);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	do {
 		if (print_once(state_dir) < 0)
