@@ -19,6 +19,17 @@ MANDIR    ?= $(PREFIX)/share/man
 SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
 CONFDDIR  ?= /etc/conf.d
 PKG_CONFIG ?= pkg-config
+DATADIR   ?= $(PREFIX)/share
+DOCDIR    ?= $(DATADIR)/doc/distcc
+# systemd paths come from systemd.pc (Debian: /lib/systemd/system, Arch:
+# /usr/lib/systemd/system); override for a staged or foreign layout.
+sd_var = $(or $(shell $(PKG_CONFIG) --variable=$(1) systemd 2>/dev/null),$(2))
+SYSTEMDUNITDIR  ?= $(call sd_var,systemdsystemunitdir,$(PREFIX)/lib/systemd/system)
+TMPFILESDIR     ?= $(call sd_var,tmpfilesdir,$(PREFIX)/lib/tmpfiles.d)
+USERTMPFILESDIR ?= $(call sd_var,user_tmpfiles_dir,$(DATADIR)/user-tmpfiles.d)
+# The masquerade directories update-distcc-symlinks fills by default: the
+# client's masquerade dir, distccd's compiler whitelist, makepkg's .../bin.
+MASQDIRS  ?= /usr/lib/distcc:/usr/lib/distcc/bin
 
 VERSION   := 3.4
 CC        ?= gcc
@@ -61,13 +72,19 @@ CLIENT_PROGS := $(patsubst client/%-main.c,$(BUILD)/%,$(CLIENT_MAINS))
 DAEMON_PROGS := $(patsubst daemon/%-main.c,$(BUILD)/%,$(DAEMON_MAINS))
 PROGS := $(CLIENT_PROGS) $(DAEMON_PROGS)
 
+TOOLS    := $(BUILD)/update-distcc-symlinks
+MANPAGES := $(wildcard man/*.1 man/*.5 man/*.8)
+# extra names for `man distccd.socket` etc.: alias -> page
+MAN_ALIASES := distccd.socket.5:distcc-units.5 distccd.service.5:distcc-units.5 \
+               distccd@.service.5:distcc-units.5
+
 UNIT_SRC   := $(wildcard tests/unit/test-*.c)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all deps check-deps check unit-tests install demo bench fuzz clean
+.PHONY: all deps check-deps check unit-tests units install install-man install-tools demo bench fuzz clean FORCE
 .DEFAULT_GOAL := all
 
-all: deps $(PROGS)
+all: deps $(PROGS) units $(TOOLS)
 
 deps:
 	@build-aux/ensure-deps.sh build-aux/deps-build.txt
@@ -100,6 +117,38 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(CLIENT_LIB) $(DAEMON_LIB) $(COMMON_L
 
 unit-tests: $(UNIT_TESTS)
 
+# unit tests exercise modules of both programs
+$(BUILD)/tests/unit/%.o: ALL_CFLAGS += -Iclient -Idaemon
+
+# systemd units: *.in get the configured paths (ExecStart= must name the
+# installed binary) and the shared sandbox block; regenerated on every make so
+# a changed SBINDIR/CONFDDIR never leaves a stale unit behind.
+UNIT_IN    := $(wildcard units/*.in)
+UNIT_PLAIN := units/distccd.socket
+UNITS      := $(patsubst units/%.in,$(BUILD)/units/%,$(UNIT_IN)) \
+              $(patsubst units/%,$(BUILD)/units/%,$(UNIT_PLAIN))
+units: $(UNITS)
+
+$(BUILD)/units/%: units/%.in units/hardening.inc FORCE
+	@mkdir -p $(dir $@)
+	@sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@CONFDDIR@|$(CONFDDIR)|g' \
+	     -e '/^@HARDENING@$$/{r units/hardening.inc' -e 'd}' $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/units/%: units/%
+	@mkdir -p $(dir $@)
+	@cp $< $@
+
+# Scripts: *.in with the configured paths filled in; regenerated on every
+# make (replaced only when the text changes) so `make install PREFIX=/usr`
+# never installs a script that names another prefix's distcc.
+$(TOOLS): $(BUILD)/%: tools/%.in FORCE
+	@mkdir -p $(dir $@)
+	@sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@DISTCC@|$(BINDIR)/distcc|g' \
+	     -e 's|@MASQDIRS@|$(MASQDIRS)|g' $< > $@.tmp && chmod 755 $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else echo "  GEN     $@"; mv $@.tmp $@; fi
+
+FORCE:
+
 # make check: dependencies, both builds, then every suite through one runner
 # that prints the final "N passed, N failed[, N skipped]" line.
 check: check-deps
@@ -118,8 +167,32 @@ bench: all
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR)
-	install -m 755 $(CLIENT_PROGS) $(DESTDIR)$(BINDIR)/
-	install -m 755 $(DAEMON_PROGS) $(DESTDIR)$(SBINDIR)/
+	$(if $(CLIENT_PROGS),install -m 755 $(CLIENT_PROGS) $(DESTDIR)$(BINDIR)/)
+	$(if $(DAEMON_PROGS),install -m 755 $(DAEMON_PROGS) $(DESTDIR)$(SBINDIR)/)
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(CONFDDIR) $(DESTDIR)$(TMPFILESDIR) \
+	        $(DESTDIR)$(USERTMPFILESDIR) $(DESTDIR)$(DOCDIR)
+	install -m 644 $(UNITS) $(DESTDIR)$(SYSTEMDUNITDIR)/
+	install -m 644 tmpfiles.d/distccd.conf $(DESTDIR)$(TMPFILESDIR)/distccd.conf
+	install -m 644 tmpfiles.d/distcc-user.conf $(DESTDIR)$(USERTMPFILESDIR)/distcc.conf
+	install -m 644 units/accept-yes.conf $(DESTDIR)$(DOCDIR)/accept-yes.conf
+	@# never overwrite a configured system; packagers install into an empty DESTDIR
+	test -e $(DESTDIR)$(CONFDDIR)/distccd || install -m 644 conf.d/distccd $(DESTDIR)$(CONFDDIR)/distccd
+	$(MAKE) --no-print-directory install-man install-tools
+
+# Man pages into man1/man5/man8, plus alias links for the unit names.
+install-man:
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 644 $(filter %.1,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(filter %.5,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 $(filter %.8,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man8/
+	$(foreach a,$(MAN_ALIASES),ln -sf $(word 2,$(subst :, ,$(a))) \
+	    $(DESTDIR)$(MANDIR)/man5/$(word 1,$(subst :, ,$(a)));)
+
+# update-distcc-symlinks; run it when installing to the live system.
+install-tools: $(TOOLS)
+	install -d $(DESTDIR)$(SBINDIR)
+	install -m 755 $(TOOLS) $(DESTDIR)$(SBINDIR)/
+	$(if $(DESTDIR),,$(SBINDIR)/update-distcc-symlinks -v)
 
 clean:
 	rm -rf build

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Monitor state records in distcc 3.4's 296-byte LP64 layout
+ * (DISTCC-REFERENCE section 5), serialised field by field so Debian's
+ * distccmon-text reads ours and ours reads theirs.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MONSTATE_SIZE 296
+#define MONSTATE_MAGIC 0x44494800ul
+#define MONSTATE_STALE_SEC 60
+
+enum mon_phase {
+	PHASE_STARTUP, PHASE_BLOCKED, PHASE_CONNECT, PHASE_CPP,
+	PHASE_SEND, PHASE_COMPILE, PHASE_RECEIVE, PHASE_DONE,
+};
+
+struct monstate {
+	unsigned long pid;
+	char file[128];        /* basename of the input */
+	char host[128];
+	int slot;
+	enum mon_phase phase;
+};
+
+void monstate_encode(const struct monstate *s, uint8_t out[MONSTATE_SIZE]);
+/* -EBADMSG on a short record, wrong size field or wrong magic. Phases past
+ * Done are clamped to Compile, as distcc 3.4's monitor does. */
+int monstate_decode(const uint8_t *in, size_t n, struct monstate *ret);
+const char *monstate_phase_name(enum mon_phase p);   /* "Startup", "Blocked", ... */

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Compiler name rewriting (DISTCC-REFERENCE 3.4, UPSTREAM-BUGS C7/C8):
+ * cc/c++ resolved to gcc/g++/clang/clang++, gcc -> <triple>-gcc when that
+ * exists on PATH, clang gets -target <triple>. Disabled by
+ * DISTCC_NO_REWRITE_CROSS (the caller checks the environment).
+ */
+#pragma once
+
+/* The GNU triple distcc 3.4 was configured for on this machine,
+ * e.g. "x86_64-pc-linux-gnu" (with "-pc-"). */
+const char *rewrite_host_triple(void);
+/* Rewrite argv[0] (and append -target for clang) in place: *argv may be
+ * reallocated. @path is the PATH to search (may be NULL). */
+int rewrite_compiler(char ***argv, const char *path);

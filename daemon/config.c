@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Command line and environment into struct daemon_config. Options of
+ * distcc 3.4 that this build cannot honour (zeroconf, GSS-API) are refused
+ * by name instead of being silently ignored.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "macro.h"
+#include "parse.h"
+
+enum {
+	OPT_ALLOW_PRIVATE = 256, OPT_DAEMON, OPT_INETD, OPT_LISTEN, OPT_USER, OPT_LOG_FILE,
+	OPT_LOG_LEVEL, OPT_LOG_STDERR, OPT_VERBOSE, OPT_NO_DETACH, OPT_NO_FORK, OPT_NO_FIFO,
+	OPT_LIFETIME, OPT_JOB_LIFETIME, OPT_STATS, OPT_STATS_PORT, OPT_INSECURE, OPT_WIZARD,
+	OPT_MASQ_DIR, OPT_IO_TIMEOUT, OPT_MAX_PER_SOURCE, OPT_UNSUPPORTED, OPT_VERSION,
+};
+
+static const struct option options[] = {
+	{ "allow", required_argument, NULL, 'a' },
+	{ "allow-private", no_argument, NULL, OPT_ALLOW_PRIVATE },
+	{ "daemon", no_argument, NULL, OPT_DAEMON },
+	{ "inetd", no_argument, NULL, OPT_INETD },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "nice", required_argument, NULL, 'N' },
+	{ "port", required_argument, NULL, 'p' },
+	{ "pid-file", required_argument, NULL, 'P' },
+	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ "user", required_argument, NULL, OPT_USER },
+	{ "log-file", required_argument, NULL, OPT_LOG_FILE },
+	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+	{ "log-stderr", no_argument, NULL, OPT_LOG_STDERR },
+	{ "verbose", no_argument, NULL, OPT_VERBOSE },
+	{ "no-detach", no_argument, NULL, OPT_NO_DETACH },
+	{ "no-fork", no_argument, NULL, OPT_NO_FORK },
+	{ "no-fifo", no_argument, NULL, OPT_NO_FIFO },
+	{ "lifetime", required_argument, NULL, OPT_LIFETIME },
+	{ "job-lifetime", required_argument, NULL, OPT_JOB_LIFETIME },
+	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "stats-port", required_argument, NULL, OPT_STATS_PORT },
+	{ "enable-tcp-insecure", no_argument, NULL, OPT_INSECURE },
+	{ "make-me-a-botnet", no_argument, NULL, OPT_INSECURE },
+	{ "wizard", no_argument, NULL, OPT_WIZARD },
+	{ "masquerade-dir", required_argument, NULL, OPT_MASQ_DIR },
+	{ "io-timeout", required_argument, NULL, OPT_IO_TIMEOUT },
+	{ "max-per-source", required_argument, NULL, OPT_MAX_PER_SOURCE },
+	{ "zeroconf", no_argument, NULL, OPT_UNSUPPORTED },
+	{ "auth", no_argument, NULL, OPT_UNSUPPORTED },
+	{ "whitelist", required_argument, NULL, OPT_UNSUPPORTED },
+	{ "blacklist", required_argument, NULL, OPT_UNSUPPORTED },
+	{ "show-principal", no_argument, NULL, OPT_UNSUPPORTED },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{}
+};
+
+void config_init(struct daemon_config *c)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	*c = (struct daemon_config){
+		.port = DEFAULT_PORT,
+		.stats_port = DEFAULT_STATS_PORT,
+		.jobs = (unsigned)(n > 0 ? n : 1) + 2,
+		.nice = DEFAULT_NICE,
+		.log_level = LOG_NOTICE,
+		.io_timeout = DEFAULT_IO_TIMEOUT_SEC * USEC_PER_SEC,
+	};
+}
+
+static int bad(const char *opt, const char *val, const char *why)
+{
+	log_error("invalid --%s='%s': %s", opt, val, why);
+	return -EINVAL;
+}
+
+static int parse_seconds(const char *opt, const char *val, bool allow_zero, usec_t *ret)
+{
+	unsigned long long u;
+
+	if (parse_seconds_usec(val, &u) < 0 || (!allow_zero && u == 0))
+		return bad(opt, val, "must be a number of seconds");
+	*ret = u;
+	return 0;
+}
+
+static int parse_one(struct daemon_config *c, int opt, const char *arg, const char *name)
+{
+	int r;
+
+	switch (opt) {
+	case 'a':
+		if (access_list_add(&c->allow, arg) < 0)
+			return bad("allow", arg, "must be IP or IP/BITS");
+		c->allow_given = true;
+		return 0;
+	case OPT_ALLOW_PRIVATE:
+		c->allow_given = true;
+		return access_list_add_private(&c->allow);
+	case OPT_DAEMON:
+		c->mode = MODE_DAEMON;
+		return 0;
+	case OPT_INETD:
+		c->mode = MODE_INETD;
+		return 0;
+	case 'j':
+		return parse_uint32(arg, 1, 1024, &c->jobs) < 0 ? bad("jobs", arg, "must be 1..1024") : 0;
+	case 'N':
+		return parse_uint32(arg, 0, 40, &c->nice) < 0 ? bad("nice", arg, "must be 0..40") : 0;
+	case 'p':
+		return parse_uint32(arg, 1, 65535, &c->port) < 0 ? bad("port", arg, "must be 1..65535") : 0;
+	case OPT_STATS_PORT:
+		return parse_uint32(arg, 1, 65535, &c->stats_port) < 0 ?
+			       bad("stats-port", arg, "must be 1..65535") : 0;
+	case OPT_MAX_PER_SOURCE:
+		return parse_uint32(arg, 1, 65535, &c->max_per_source) < 0 ?
+			       bad("max-per-source", arg, "must be a positive integer") : 0;
+	case 'P':
+		free(c->pid_file);
+		return (c->pid_file = strdup(arg)) ? 0 : -ENOMEM;
+	case OPT_LOG_FILE:
+		free(c->log_file);
+		return (c->log_file = strdup(arg)) ? 0 : -ENOMEM;
+	case OPT_USER:
+		free(c->user);
+		return (c->user = strdup(arg)) ? 0 : -ENOMEM;
+	case OPT_LISTEN:
+		return strv_push(&c->listen, arg);
+	case OPT_MASQ_DIR:
+		return strv_push(&c->masquerade_dirs, arg);
+	case OPT_LOG_LEVEL:
+		r = log_level_from_string(arg);
+		if (r < 0)
+			return bad("log-level", arg,
+				   "must be critical, error, warning, notice, info or debug");
+		c->log_level = r;
+		return 0;
+	case OPT_LOG_STDERR:
+		c->log_stderr = true;
+		return 0;
+	case OPT_VERBOSE:
+		c->log_level = LOG_DEBUG;
+		return 0;
+	case OPT_WIZARD:
+		c->mode = MODE_DAEMON;
+		c->no_detach = c->log_stderr = true;
+		c->log_level = LOG_DEBUG;
+		return 0;
+	case OPT_NO_DETACH:
+		c->no_detach = true;
+		return 0;
+	case OPT_NO_FORK:
+		c->no_fork = true;
+		return 0;
+	case OPT_NO_FIFO:
+		return 0;
+	case OPT_STATS:
+		c->stats = true;
+		return 0;
+	case OPT_INSECURE:
+		c->insecure = true;
+		return 0;
+	case OPT_LIFETIME:
+		return parse_seconds("lifetime", arg, false, &c->lifetime);
+	case OPT_JOB_LIFETIME:
+		return parse_seconds("job-lifetime", arg, false, &c->job_lifetime);
+	case OPT_IO_TIMEOUT:
+		return parse_seconds("io-timeout", arg, false, &c->io_timeout);
+	case OPT_UNSUPPORTED:
+		log_error("--%s is not supported by this distccd (no zeroconf/GSS-API support)", name);
+		return -EOPNOTSUPP;
+	default:
+		return -EINVAL;
+	}
+}
+
+int config_parse_argv(struct daemon_config *c, int argc, char *argv[], enum config_action *ret_action)
+{
+	int opt, idx = -1;
+
+	optind = 0;
+	opterr = 1;
+	while ((opt = getopt_long(argc, argv, "a:j:N:p:P:h", options, &idx)) >= 0) {
+		const char *name = idx >= 0 ? options[idx].name : "?";
+		int r;
+
+		if (opt == '?')
+			return -EINVAL;
+		if (opt == 'h') {
+			*ret_action = CONFIG_HELP;
+			return 0;
+		}
+		if (opt == OPT_VERSION) {
+			*ret_action = CONFIG_VERSION;
+			return 0;
+		}
+		r = parse_one(c, opt, optarg, name);
+		if (r < 0)
+			return r;
+		idx = -1;
+	}
+	if (optind < argc) {
+		log_error("unexpected argument '%s'", argv[optind]);
+		return -EINVAL;
+	}
+	if (c->max_per_source == 0)
+		c->max_per_source = c->jobs;
+	*ret_action = CONFIG_RUN;
+	return 0;
+}
+
+static int collect_locale(struct daemon_config *c)
+{
+	extern char **environ;
+
+	for (char **e = environ; e && *e; e++)
+		if (str_has_prefix(*e, "LANG=") || str_has_prefix(*e, "LC_")) {
+			int r = strv_push(&c->locale_env, *e);
+
+			if (r < 0)
+				return r;
+		}
+	return 0;
+}
+
+int config_load_env(struct daemon_config *c)
+{
+	const char *p = getenv("DISTCCD_PATH"), *t = getenv("TMPDIR"), *io;
+
+	c->save_temps = parse_env_bool("DISTCC_SAVE_TEMPS", false);
+	if (!p || !*p)
+		p = getenv("PATH");
+	c->path = strdup(p && *p ? p : DISTCC_DEFAULT_PATH);
+	c->tmpdir = strdup(t && *t == '/' ? t : "/tmp");
+	if (!c->path || !c->tmpdir)
+		return -ENOMEM;
+	io = getenv("DISTCC_IO_TIMEOUT");
+	if (io && *io) {
+		unsigned long long u;
+
+		if (parse_seconds_usec(io, &u) < 0 || u == 0)
+			return log_error_errno(EINVAL, "invalid DISTCC_IO_TIMEOUT='%s'", io);
+		c->io_timeout = u;
+	}
+	p = getenv("DISTCC_CMDLIST");
+	if (p && *p && !(c->cmdlist = strdup(p)))
+		return -ENOMEM;
+	return collect_locale(c);
+}
+
+void config_done(struct daemon_config *c)
+{
+	strv_free(c->listen);
+	strv_free(c->masquerade_dirs);
+	strv_free(c->locale_env);
+	free(c->pid_file);
+	free(c->log_file);
+	free(c->user);
+	free(c->path);
+	free(c->tmpdir);
+	free(c->cmdlist);
+	access_list_free(&c->allow);
+	*c = (struct daemon_config){ 0 };
+}
+
+void config_print_help(const char *prog)
+{
+	printf("Usage: %s [OPTIONS]\n\n"
+	       "distccd: distributed C/C++ compiler server (distcc 3.4 protocol 1 and 2)\n\n"
+	       "  -a, --allow IP[/BITS]     allow clients from this address range (repeatable)\n"
+	       "      --allow-private       allow private networks (the default without --allow)\n"
+	       "      --daemon | --inetd    standalone server / one job on stdin+stdout\n"
+	       "  -j, --jobs N              concurrent jobs (default: CPUs + 2)\n"
+	       "  -N, --nice N              nice increment for jobs (default 5)\n"
+	       "  -p, --port N              TCP port (default 3632)\n"
+	       "      --listen ADDR         bind address (repeatable; IPv4 or IPv6)\n"
+	       "  -P, --pid-file FILE       write the daemon's pid here\n"
+	       "      --user USER           drop to USER when started as root\n"
+	       "      --log-file FILE | --log-stderr | --log-level LEVEL | --verbose\n"
+	       "      --no-detach           stay in the foreground\n"
+	       "      --lifetime S          exit after S seconds\n"
+	       "      --job-lifetime S      kill compilers that run longer than S seconds\n"
+	       "      --io-timeout S        deadline for reading one request (default 300)\n"
+	       "      --max-per-source N    concurrent connections per client address (default --jobs)\n"
+	       "      --masquerade-dir DIR  compiler whitelist directory (repeatable)\n"
+	       "      --enable-tcp-insecure, --make-me-a-botnet  disable the compiler whitelist\n"
+	       "      --stats, --stats-port N, --no-fork, --no-fifo, --wizard\n"
+	       "      --help, --version\n",
+	       prog);
+}

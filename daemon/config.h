@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * distccd's configuration: every distcc 3.4 option plus ours, parsed once
+ * with getopt_long into a struct that is const for the rest of the run, and
+ * the few environment variables the daemon honours (read here, only here).
+ */
+#pragma once
+
+#include <stdbool.h>
+
+#include "access.h"
+#include "io.h"
+
+enum daemon_mode { MODE_AUTO, MODE_INETD, MODE_DAEMON };
+
+enum config_action { CONFIG_RUN, CONFIG_HELP, CONFIG_VERSION };
+
+struct daemon_config {
+	enum daemon_mode mode;
+	bool no_detach, no_fork, log_stderr, insecure, allow_given, stats;
+	unsigned port, stats_port, jobs, nice, max_per_source;
+	char **listen;             /* --listen, repeatable; NULL = 0.0.0.0 */
+	char **masquerade_dirs;    /* --masquerade-dir; NULL = LIBDIR/distcc + /usr/lib/distcc */
+	char *pid_file, *log_file, *user;
+	int log_level;             /* LOG_* */
+	usec_t lifetime, job_lifetime, io_timeout;   /* 0 = off (io_timeout never 0) */
+	struct access_list allow;
+	/* environment, read once by config_load_env() */
+	bool save_temps;           /* DISTCC_SAVE_TEMPS */
+	char *path;                /* DISTCCD_PATH, else PATH, else a default */
+	char *tmpdir;              /* TMPDIR, else /tmp */
+	char **locale_env;         /* LANG=, LC_*= to hand to the compiler */
+	char *cmdlist;             /* DISTCC_CMDLIST: refused (not supported) */
+};
+
+#define DEFAULT_PORT 3632
+#define DEFAULT_STATS_PORT 3633
+#define DEFAULT_NICE 5
+#define DEFAULT_IO_TIMEOUT_SEC 300
+#define DISTCC_DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
+
+/* Defaults (jobs = ncpus + 2). */
+void config_init(struct daemon_config *c);
+/* Parse argv. On a bad option logs an error naming it and returns -EINVAL;
+ * an unsupported feature (--zeroconf, --auth...) returns -EOPNOTSUPP. */
+int config_parse_argv(struct daemon_config *c, int argc, char *argv[], enum config_action *ret_action);
+/* Read DISTCC_SAVE_TEMPS, DISTCCD_PATH/PATH, TMPDIR, DISTCC_IO_TIMEOUT, LANG/LC_*. */
+int config_load_env(struct daemon_config *c);
+void config_done(struct daemon_config *c);
+/* Usage text for --help. */
+void config_print_help(const char *prog);

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Spawning and supervising the compiler. The child maps exactly stdin
+ * (/dev/null), stdout and stderr (files in the job dir), enters the sandbox
+ * and execs argv[0] looked up on the sandbox PATH, nothing else. The parent
+ * waits on a pidfd together with the client socket and the deadline.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "exec.h"
+#include "log.h"
+#include "macro.h"
+
+static volatile sig_atomic_t running_pgid;
+
+static void term_handler(int sig)
+{
+	if (running_pgid > 0)
+		kill(-(pid_t)running_pgid, SIGKILL);
+	_exit(128 + sig);
+}
+
+void exec_install_term_handler(void)
+{
+	struct sigaction sa = { .sa_handler = term_handler };
+	int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < ELEMENTSOF(sigs); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+static void child_fail(const char *what, const char *arg, int err)
+{
+	dprintf(STDERR_FILENO, "distccd: %s '%s': %s\n", what, arg, strerror(err));
+	_exit(EXEC_FAILED_EXIT);
+}
+
+static _noreturn_ void child(const struct exec_params *p)
+{
+	int fd, r;
+	sigset_t none;
+
+	setpgid(0, 0);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int s = 1; s < NSIG; s++)
+		if (s != SIGKILL && s != SIGSTOP)
+			signal(s, SIG_DFL);
+	fd = open(p->stderr_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0600);
+	if (fd < 0 || dup2(fd, STDERR_FILENO) < 0)
+		_exit(EXEC_FAILED_EXIT);
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || dup2(fd, STDIN_FILENO) < 0)
+		child_fail("cannot open", "/dev/null", errno);
+	fd = open(p->stdout_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0600);
+	if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0)
+		child_fail("cannot open", p->stdout_path, errno);
+	if (chdir(p->sandbox->workdir) < 0)
+		child_fail("cannot enter", p->sandbox->workdir, errno);
+	r = sandbox_enter_child(p->sandbox);
+	if (r < 0)
+		child_fail("cannot set up the sandbox for", p->argv[0], -r);
+	execvp(p->argv[0], p->argv);
+	child_fail("failed to exec", p->argv[0], errno);
+	_exit(EXEC_FAILED_EXIT);
+}
+
+/* True when the client has closed its end (or errored). Data it sends while
+ * we compile is unexpected; we stop watching rather than spin. */
+static bool client_gone(int *fd, short revents)
+{
+	char c;
+	ssize_t k;
+
+	if (revents & (POLLHUP | POLLRDHUP | POLLERR))
+		return true;
+	if (!(revents & POLLIN))
+		return false;
+	k = recv(*fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (k == 0)
+		return true;
+	if (k < 0 && (errno == EAGAIN || errno == EINTR))
+		return false;
+	if (k < 0 && errno != ENOTSOCK)
+		return true;
+	*fd = -1;
+	return false;
+}
+
+static int poll_timeout(usec_t deadline)
+{
+	usec_t now = now_usec();
+	int ms = 200;       /* tick for kernels without pidfd */
+
+	if (deadline != USEC_INFINITY) {
+		usec_t left = deadline > now ? (deadline - now + 999) / 1000 : 0;
+
+		if (left < (usec_t)ms)
+			ms = (int)left;
+	}
+	return ms;
+}
+
+static int kill_and_reap(pid_t pid, int *status)
+{
+	kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
+	while (waitpid(pid, status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
+static int supervise(pid_t pid, const struct exec_params *p, int *ret_status,
+		     enum exec_outcome *ret_outcome)
+{
+	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	int cfd = p->client_fd, status;
+
+	for (;;) {
+		struct pollfd fds[2] = { { .fd = pidfd, .events = POLLIN },
+					 { .fd = cfd, .events = POLLIN | POLLRDHUP } };
+		pid_t w = waitpid(pid, &status, WNOHANG);
+
+		if (w == pid) {
+			*ret_status = status;
+			*ret_outcome = EXEC_EXITED;
+			return 0;
+		}
+		if (w < 0 && errno != EINTR)
+			return -errno;
+		if (p->deadline != USEC_INFINITY && now_usec() >= p->deadline) {
+			*ret_outcome = EXEC_TIMEOUT;
+			return kill_and_reap(pid, ret_status);
+		}
+		if (poll(fds, 2, poll_timeout(p->deadline)) < 0 && errno != EINTR)
+			return -errno;
+		if (cfd >= 0 && client_gone(&cfd, fds[1].revents)) {
+			*ret_outcome = EXEC_DISCONNECT;
+			return kill_and_reap(pid, ret_status);
+		}
+	}
+}
+
+int exec_compiler(const struct exec_params *p, int *ret_status, enum exec_outcome *ret_outcome)
+{
+	pid_t pid;
+	int r;
+
+	pid = fork();
+	if (pid < 0)
+		return log_error_errno(errno, "cannot fork the compiler: %m");
+	if (pid == 0)
+		child(p);
+	/* both sides set the group, so killpg works whoever runs first */
+	(void)setpgid(pid, pid);
+	running_pgid = pid;
+	r = supervise(pid, p, ret_status, ret_outcome);
+	running_pgid = 0;
+	return r;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Run the compiler for one job and wait for it, watching the client and the
+ * job deadline. The compiler gets its own process group so everything it
+ * starts (cc1, as) can be killed together.
+ */
+#pragma once
+
+#include "io.h"
+#include "sandbox.h"
+
+enum exec_outcome {
+	EXEC_EXITED,        /* *ret_status is the compiler's wait status */
+	EXEC_TIMEOUT,       /* --job-lifetime passed: group killed */
+	EXEC_DISCONNECT,    /* the client hung up: group killed */
+};
+
+struct exec_params {
+	char *const *argv;
+	const char *stdout_path, *stderr_path;
+	const struct sandbox_params *sandbox;   /* workdir = cwd */
+	int client_fd;                          /* watched for hang-up; -1: none */
+	usec_t deadline;                        /* USEC_INFINITY: none */
+};
+
+/* Exit status of the child when exec fails (message on its stderr).
+ * No retry with the basename on PATH (UPSTREAM-BUGS A7). */
+#define EXEC_FAILED_EXIT 110
+
+int exec_compiler(const struct exec_params *p, int *ret_status, enum exec_outcome *ret_outcome);
+/* In a serving process: on SIGTERM/SIGINT/SIGHUP kill the running compiler's
+ * process group, then exit. */
+void exec_install_term_handler(void);

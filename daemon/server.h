@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The standalone server: accept on already-bound listening sockets, check
+ * the peer, fork one fresh child per connection that serves one job, never
+ * more than --jobs at a time (excess connections wait in the backlog).
+ */
+#pragma once
+
+#include <stddef.h>
+
+#include "config.h"
+#include "jobsum.h"
+
+struct server_stats {
+	unsigned long accepted, denied, over_source;
+	unsigned long results[_JOB_RESULT_MAX];
+};
+
+/* Bind and listen on cfg->listen (default 0.0.0.0) at cfg->port. Returns the
+ * number of fds in *ret_fds (caller frees and closes), or -errno (logged). */
+int server_bind(const struct daemon_config *cfg, int **ret_fds);
+/* Serve until SIGTERM/SIGINT/SIGHUP or --lifetime. Children in flight are
+ * told to stop (they kill their compilers). Returns 0 or -errno. */
+int server_run(const struct daemon_config *cfg, const int *listen_fds, size_t n);
+/* Counters of the last server_run() in this process (for the stats page). */
+const struct server_stats *server_get_stats(void);
