@@ -47,8 +47,10 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
+MICRO_REPS=$REPS
 if [ "$QUICK" = 1 ]; then
 	REPS=1
+	MICRO_REPS=3    # the micro-benchmark is short and noisy: 3 even when quick
 	: "${WORKLOADS:=micro re2-static}"
 fi
 : "${WORKLOADS:=micro git re2}"
@@ -86,7 +88,7 @@ trap 'echo "bench: interrupted" >&2; exit 130' INT TERM HUP
 
 if [ "$DELAY_US" -gt 0 ]; then
 	NFQDELAY=$RUNDIR/nfqdelay
-	cc -O2 -Wall -o "$NFQDELAY" "$HERE/nfqdelay.c" -lnetfilter_queue
+	cc -O2 -Wall -o "$NFQDELAY" "$HERE/nfqdelay.c" -lnetfilter_queue -lnfnetlink
 fi
 
 # sources first (slow once, cached afterwards)

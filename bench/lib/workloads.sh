@@ -86,25 +86,28 @@ micro_prepare() {
 
 SEQ_N=100
 PAR_N=200
-seq_loop() { echo "for i in \$(seq $SEQ_N); do $1 -c tiny.c -o tiny.o || exit 1; done"; }
+seq_loop() { echo "for i in \$(seq $2); do $1 -c tiny.c -o tiny.o || exit 1; done"; }
 
 bench_micro() {
-	local d=$RUNDIR/micro rep impl dcc
-	for rep in w $(seq "$REPS"); do
+	local d=$RUNDIR/micro rep impl dcc n
+	for rep in w $(seq "$MICRO_REPS"); do
+		n=$SEQ_N
+		[ "$rep" = w ] && n=10     # warm-up: daemons, caches, page cache
 		client_env ""
-		measure tiny-seq local local "$rep" $SEQ_N "$d/seq" "$(seq_loop gcc)"
+		measure tiny-seq local local "$rep" $n "$d/seq" "$(seq_loop gcc $n)"
 		client_env ""
-		measure tiny-cpp local cpp "$rep" $SEQ_N "$d/seq" \
-			"for i in \$(seq $SEQ_N); do gcc -E tiny.c -o tiny.i || exit 1; done"
+		measure tiny-cpp local cpp "$rep" $n "$d/seq" \
+			"for i in \$(seq $n); do gcc -E tiny.c -o tiny.i || exit 1; done"
 		for impl in $(impl_order "$rep"); do
 			dcc=$(impl_client "$impl")
 			client_env "$(hosts_for "$impl" plain one)"
-			measure tiny-seq "$impl" plain "$rep" $SEQ_N "$d/seq" "$(seq_loop "$dcc gcc")"
+			measure tiny-seq "$impl" plain "$rep" $n "$d/seq" "$(seq_loop "$dcc gcc" $n)"
 			if [ "$impl" = ours ] && [ $SA = 1 ]; then
 				client_env "${HOST_IP[s1]}:$PORT_SA/2"
-				measure tiny-seq ours sa "$rep" $SEQ_N "$d/seq" "$(seq_loop "$dcc gcc")"
+				measure tiny-seq ours sa "$rep" $n "$d/seq" "$(seq_loop "$dcc gcc" $n)"
 			fi
 		done
+		[ "$rep" = w ] && continue
 		rm -f "$d"/par/*.o
 		client_env ""
 		measure tiny-par local local "$rep" $PAR_N "$d/par" "make -s -j$JOBS_MAKE CC=gcc"
