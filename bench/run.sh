@@ -34,92 +34,111 @@ usage: bench/run.sh [--quick] [--reps N] [--delay-us N] [--workloads "micro git 
 USAGE
 }
 
-while [ $# -gt 0 ]; do
-	case $1 in
-	--quick) QUICK=1 ;;
-	--reps) REPS=$2; shift ;;
-	--delay-us) DELAY_US=$2; shift ;;
-	--workloads) WORKLOADS=$2; shift ;;
-	--ours-client) OURS_CLIENT=$2; shift ;;
-	--ours-daemon) OURS_DAEMON=$2; shift ;;
-	-h|--help) usage; exit 0 ;;
-	*) usage >&2; exit 2 ;;
-	esac
-	shift
-done
-MICRO_REPS=$REPS
-if [ "$QUICK" = 1 ]; then
-	REPS=1
-	MICRO_REPS=3    # the micro-benchmark is short and noisy: 3 even when quick
-	: "${WORKLOADS:=micro re2-static}"
-fi
-: "${WORKLOADS:=micro git re2}"
+# Everything runs from main(), so bash has parsed the whole script before the
+# first (long) measurement: editing run.sh during a run cannot derail it.
+main() {
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--quick) QUICK=1 ;;
+		--reps) REPS=$2; shift ;;
+		--delay-us) DELAY_US=$2; shift ;;
+		--workloads) WORKLOADS=$2; shift ;;
+		--ours-client) OURS_CLIENT=$2; shift ;;
+		--ours-daemon) OURS_DAEMON=$2; shift ;;
+		-h|--help) usage; exit 0 ;;
+		*) usage >&2; exit 2 ;;
+		esac
+		shift
+	done
+	MICRO_REPS=$REPS
+	if [ "$QUICK" = 1 ]; then
+		REPS=1
+		MICRO_REPS=3    # the micro-benchmark is short and noisy: 3 even when quick
+		: "${WORKLOADS:=micro re2-static}"
+	fi
+	: "${WORKLOADS:=micro git re2}"
 
-[ "$(id -u)" -eq 0 ] || { echo "bench: needs root (network namespaces, cgroups)" >&2; exit 1; }
-for b in "$OURS_CLIENT" "$OURS_DAEMON" "$D34_CLIENT" "$D34_DAEMON"; do
-	[ -x "$b" ] || { echo "bench: $b not found (build ours with make; Debian's: apt-get install distcc)" >&2; exit 1; }
-done
-"$REPO/build-aux/ensure-deps.sh" "$REPO/build-aux/deps-bench.txt"
+	[ "$(id -u)" -eq 0 ] || { echo "bench: needs root (network namespaces, cgroups)" >&2; exit 1; }
+	NOTE=""
+	for v in OURS_CLIENT OURS_DAEMON; do
+		if [ ! -x "${!v}" ]; then
+			# ours is still being written: measure what exists against 3.4 and say so
+			d34=D34_${v#OURS_}
+			echo "bench: ${!v} not built yet; using ${!d34} in the 'ours' column" >&2
+			NOTE="$NOTE **${!v} was not built: the 'ours' column uses ${!d34}.**"
+			printf -v "$v" %s "${!d34}"
+		fi
+	done
+	for b in "$OURS_CLIENT" "$OURS_DAEMON" "$D34_CLIENT" "$D34_DAEMON"; do
+		[ -x "$b" ] || { echo "bench: $b not found (build ours with make; Debian's: apt-get install distcc)" >&2; exit 1; }
+	done
+	"$REPO/build-aux/ensure-deps.sh" "$REPO/build-aux/deps-bench.txt"
 
-source "$HERE/lib/topo.sh"
-source "$HERE/lib/measure.sh"
-source "$HERE/lib/workloads.sh"
+	source "$HERE/lib/topo.sh"
+	source "$HERE/lib/measure.sh"
+	source "$HERE/lib/workloads.sh"
 
-mkdir -p "$BENCH_ROOT" "$HERE/results"
-RUNDIR=$(mktemp -d "$BENCH_ROOT/run.XXXXXX")
-LOGDIR=$RUNDIR/log
-mkdir -p "$LOGDIR" "$RUNDIR/tmp"
-chmod 1777 "$LOGDIR" "$RUNDIR/tmp"
-chmod 755 "$RUNDIR"
-STAMP=$(date +%Y-%m-%d-%H%M%S)
-TSV=$HERE/results/$STAMP.tsv
-MD=$HERE/results/$STAMP.md
-echo "$TSV_HEADER" >"$TSV"
+	mkdir -p "$BENCH_ROOT" "$HERE/results"
+	RUNDIR=$(mktemp -d "$BENCH_ROOT/run.XXXXXX")
+	LOGDIR=$RUNDIR/log
+	mkdir -p "$LOGDIR" "$RUNDIR/tmp"
+	chmod 1777 "$LOGDIR" "$RUNDIR/tmp"
+	chmod 755 "$RUNDIR"
+	STAMP=$(date +%Y-%m-%d-%H%M%S)
+	TSV=$HERE/results/$STAMP.tsv
+	MD=$HERE/results/$STAMP.md
+	echo "$TSV_HEADER" >"$TSV"
 
-cleaned=0
-cleanup() {
-	[ $cleaned = 1 ] && return
-	cleaned=1
-	topo_down
-	rm -rf "$RUNDIR"
+	cleaned=0
+	cleanup() {
+		[ $cleaned = 1 ] && return
+		cleaned=1
+		topo_down
+		rm -rf "$RUNDIR"
+	}
+	trap cleanup EXIT
+	trap 'echo "bench: interrupted" >&2; exit 130' INT TERM HUP
+
+	if [ "$DELAY_US" -gt 0 ]; then
+		NFQDELAY=$RUNDIR/nfqdelay
+		cc -O2 -Wall -o "$NFQDELAY" "$HERE/nfqdelay.c" -lnetfilter_queue -lnfnetlink
+	fi
+
+	# sources first (slow once, cached afterwards)
+	declare -gA SRC
+	for w in $WORKLOADS; do
+		case $w in
+		git) SRC[git]=$("$HERE/sources.sh" git | cut -d' ' -f2) ;;
+		re2|re2-static) SRC[$w]=$("$HERE/sources.sh" re2 | cut -d' ' -f2) ;;
+		esac
+	done
+
+	LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
+	topo_up
+	start_all_daemons
+	micro_prepare
+
+	for w in $WORKLOADS; do
+		case $w in
+		micro) bench_micro ;;
+		*) bench_build "$w" ;;
+		esac
+	done
+
+	{
+		echo "# distcc benchmark, $STAMP"
+		echo
+		echo "ours: $OURS_CLIENT, $OURS_DAEMON ($(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown));"
+		echo "distcc 3.4: $D34_CLIENT, $D34_DAEMON ($(dpkg-query -W -f='${Version}' distcc 2>/dev/null));"
+		echo "workloads: $WORKLOADS; repetitions: $REPS after a warm-up; one-way delay: ${DELAY_US} us;"
+		echo "sources: ${SRC[*]:-none}; kernel $(uname -r), $(nproc) CPUs; load before the run: $LOAD."
+		[ -z "$NOTE" ] || echo "$NOTE"
+		echo
+		/usr/bin/python3 "$HERE/report.py" "$TSV"
+	} >"$MD"
+	cat "$MD"
+	echo "bench: results in $MD (raw: $TSV)" >&2
 }
-trap cleanup EXIT
-trap 'echo "bench: interrupted" >&2; exit 130' INT TERM HUP
 
-if [ "$DELAY_US" -gt 0 ]; then
-	NFQDELAY=$RUNDIR/nfqdelay
-	cc -O2 -Wall -o "$NFQDELAY" "$HERE/nfqdelay.c" -lnetfilter_queue -lnfnetlink
-fi
-
-# sources first (slow once, cached afterwards)
-declare -A SRC
-for w in $WORKLOADS; do
-	case $w in
-	git) SRC[git]=$("$HERE/sources.sh" git | cut -d' ' -f2) ;;
-	re2|re2-static) SRC[$w]=$("$HERE/sources.sh" re2 | cut -d' ' -f2) ;;
-	esac
-done
-
-topo_up
-start_all_daemons
-micro_prepare
-
-for w in $WORKLOADS; do
-	case $w in
-	micro) bench_micro ;;
-	*) bench_build "$w" ;;
-	esac
-done
-
-{
-	echo "# distcc benchmark, $STAMP"
-	echo
-	echo "ours: $OURS_CLIENT, $OURS_DAEMON ($(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown));"
-	echo "distcc 3.4: $D34_CLIENT, $D34_DAEMON ($(dpkg-query -W -f='${Version}' distcc 2>/dev/null));"
-	echo "workloads: $WORKLOADS; repetitions: $REPS after a warm-up; one-way delay: ${DELAY_US} us;"
-	echo "sources: ${SRC[*]:-none}; kernel $(uname -r), $(nproc) CPUs."
-	echo
-	/usr/bin/python3 "$HERE/report.py" "$TSV"
-} >"$MD"
-cat "$MD"
-echo "bench: results in $MD (raw: $TSV)" >&2
+main "$@"
+exit $?

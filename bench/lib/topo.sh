@@ -9,7 +9,7 @@
 
 P=dccb$$
 NET=10.213.0
-declare -A HOST_IP=([c]=$NET.1 [s1]=$NET.2 [s2]=$NET.3)
+declare -gA HOST_IP=([c]=$NET.1 [s1]=$NET.2 [s2]=$NET.3)
 HOSTS=(c s1 s2)
 CG_ROOT=$(findmnt -n -t cgroup2 -o TARGET | head -n1)
 CG=${CG_ROOT:+$CG_ROOT/$P}
