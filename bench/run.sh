@@ -53,7 +53,7 @@ main() {
 	MICRO_REPS=$REPS
 	if [ "$QUICK" = 1 ]; then
 		REPS=1
-		MICRO_REPS=3    # the micro-benchmark is short and noisy: 3 even when quick
+		MICRO_REPS=2    # the micro-benchmark is short and noisy: 2 even when quick
 		: "${WORKLOADS:=micro re2-static}"
 	fi
 	: "${WORKLOADS:=micro git re2}"
