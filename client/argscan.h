@@ -20,15 +20,31 @@ struct argscan_job {
 	char *output;         /* the output file (-o value, or derived like gcc) */
 	bool preprocessed;    /* input is already .i/.ii/.mi/.mii: sent as is */
 	const char *cpp_ext;  /* ".i", ".ii", ".mi" or ".mii": temp file suffix */
-	char **cpp_argv;      /* local preprocessor: argv minus -o X, -c/-S -> -E */
-	char **server_argv;   /* stripped per 3.3 for protocol 1/2 */
+	/* Local preprocessor (REMOTE only, else NULL): argv minus "-o X", the
+	 * first -c/-S replaced by -E. It names NO output: the driver appends
+	 * "-o <tmpfile><cpp_ext>" itself. For -MD/-MMD given without -MF/-MT,
+	 * "-MF <output>.d -MQ <output>" are appended so the .d file is the one
+	 * a local gcc -c would write (gcc -E -o tmp would otherwise name it
+	 * after tmp). Also filled for preprocessed inputs (unused then). */
+	char **cpp_argv;
+	/* Sent to the server for protocol 1/2 (REMOTE only, else NULL): argv
+	 * with the 3.3 preprocessor options stripped (plus -iquote, C3, and
+	 * -Xpreprocessor X); source name and -o as in argv. For protocol 3
+	 * send argv itself. */
+	char **server_argv;
 	const char *reason;   /* static text: why local (verdict != REMOTE) */
 };
 
-/* Classify a compiler command line (argv[0] is the compiler). On success
+/* Classify a compiler command line (argv[0] is the compiler). Run
+ * rewrite_compiler() first if wanted: an appended -target is harmless here.
+ * The value after -Xclang/-Xpreprocessor/-Xassembler/-Xlinker is opaque
+ * (C4); -m{arch,tune,cpu}=native, profiling, -specs=, -fplugin= and @file
+ * stay local; -flto is distributed (C6). On success
  * *ret_v says where it runs; *ret_job is filled for every verdict (argv and
  * reason at least) and must be released with argscan_job_free().
- * -ENOMEM only: every command line has a verdict. */
+ * input/output are filled when seen (output defaulted like gcc only for
+ * REMOTE). -ENOMEM, or -EINVAL for an empty argv: every other command line
+ * has a verdict. */
 int argscan_classify(const char *const argv[], struct argscan_job *ret_job,
 		     enum argscan_verdict *ret_v);
 void argscan_job_free(struct argscan_job *j);

@@ -40,4 +40,8 @@ struct hostlist {
  * NULL) to a malloc'd copy of that token. An empty list is not an error
  * here (ret->n == 0); callers decide. */
 int hostspec_parse(const char *text, struct hostlist *ret, char **ret_bad);
+/* Same, and on error *ret_why (if not NULL) is a static text saying why
+ * (e.g. "'+zeroconf' is not supported ..."), for the caller's message. */
+int hostspec_parse_why(const char *text, struct hostlist *ret, char **ret_bad,
+		       const char **ret_why);
 void hostlist_free(struct hostlist *l);

@@ -31,3 +31,10 @@ void monstate_encode(const struct monstate *s, uint8_t out[MONSTATE_SIZE]);
  * Done are clamped to Compile, as distcc 3.4's monitor does. */
 int monstate_decode(const uint8_t *in, size_t n, struct monstate *ret);
 const char *monstate_phase_name(enum mon_phase p);   /* "Startup", "Blocked", ... */
+
+/* Write @s as <dir>/binstate_<pid> (mode 0644) through a '.'-prefixed temp
+ * sibling and rename, so readers selecting binstate_* never see a partial
+ * record (UPSTREAM-BUGS E1). @dir (and its parents) are created if missing. */
+int monstate_write(const char *dir, const struct monstate *s);
+/* Unlink <dir>/binstate_<pid>; a missing file is not an error. */
+int monstate_remove(const char *dir, unsigned long pid);

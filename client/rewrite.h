@@ -10,6 +10,10 @@
 /* The GNU triple distcc 3.4 was configured for on this machine,
  * e.g. "x86_64-pc-linux-gnu" (with "-pc-"). */
 const char *rewrite_host_triple(void);
-/* Rewrite argv[0] (and append -target for clang) in place: *argv may be
- * reallocated. @path is the PATH to search (may be NULL). */
+/* Rewrite argv[0] (and append -target for clang) in place. *argv is a
+ * malloc'd string vector (strv_copy); it and argv[0] may be reallocated.
+ * @path is the PATH to search (may be NULL: no lookup at all). cc/c++ that
+ * are not a symlink to gcc/clang are probed once with `--version` (child
+ * with stdin and stderr on /dev/null, killed after 5 s). On -ENOMEM *argv
+ * is still a valid vector. Returns 0 also when nothing was changed. */
 int rewrite_compiler(char ***argv, const char *path);

@@ -178,6 +178,8 @@ int read_file_max(const char *path, size_t max, char **ret, size_t *ret_len)
 	if ((uint64_t)st.st_size > max)
 		return -E2BIG;
 	cap = (size_t)st.st_size + 1;
+	if (cap < 4096)         /* /proc and /sys files report size 0 */
+		cap = max < 4095 ? max + 1 : 4096;
 	data = malloc(cap);
 	if (!data)
 		return -ENOMEM;

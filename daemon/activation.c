@@ -4,11 +4,15 @@
  * never accepts, reads or binds anything itself.
  */
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <systemd/sd-daemon.h>
 
 #include "activation.h"
 #include "log.h"
+#include "macro.h"
+#include "parse.h"
 
 static int classify(int fd, bool *ret_listening)
 {
@@ -24,11 +28,22 @@ static int classify(int fd, bool *ret_listening)
 			       fd);
 }
 
+static void strv_freep(char ***v)
+{
+	strv_free(*v);
+}
+
+static bool is_stats(char **names, int i)
+{
+	return names && names[i] && strcmp(names[i], ACTIVATION_STATS_NAME) == 0;
+}
+
 int activation_from_env(struct activation *ret)
 {
-	struct activation a = { .kind = ACTIVATION_NONE };
+	struct activation a = { .kind = ACTIVATION_NONE, .stats_fd = -1 };
+	_cleanup_(strv_freep) char **names = NULL;
 	size_t listening = 0;
-	int n = sd_listen_fds(1);
+	int n = sd_listen_fds_with_names(1, &names);
 
 	if (n < 0)
 		return log_error_errno(n, "cannot take the sockets passed by the service manager: %m");
@@ -41,14 +56,20 @@ int activation_from_env(struct activation *ret)
 
 		if (r < 0)
 			return r;
+		if (l && a.stats_fd < 0 && is_stats(names, i)) {
+			a.stats_fd = SD_LISTEN_FDS_START + i;   /* the --stats port, not a compile port */
+			continue;
+		}
 		listening += l;
 		a.fds[a.n++] = SD_LISTEN_FDS_START + i;
 	}
-	if (n > 0 && listening == (size_t)n)
+	if (a.n == 0 && a.stats_fd >= 0)
+		return log_error_errno(EINVAL, "only a stats socket was passed, no compile port");
+	if (a.n > 0 && listening == a.n)
 		a.kind = ACTIVATION_LISTEN;
-	else if (n == 1 && listening == 0)
+	else if (a.n == 1 && listening == 0 && a.stats_fd < 0)
 		a.kind = ACTIVATION_CONNECTED;
-	else if (n > 0)
+	else if (a.n > 0)
 		return log_error_errno(EINVAL, "passed sockets must be all listening or one connected");
 	*ret = a;
 	return 0;

@@ -22,11 +22,17 @@ struct activation {
 	enum activation_kind kind;
 	int fds[ACTIVATION_MAX_FDS];
 	size_t n;
+	int stats_fd;            /* listening socket named "stats" (FileDescriptorName=), or -1 */
 };
 
-/* Take the fds from LISTEN_FDS/LISTEN_PID (the variables are unset so
- * compilers never see them) and classify them. Anything else passed (a
- * datagram socket, a mix, several connected sockets) is -EINVAL. */
+/* The FileDescriptorName= that marks the --stats port's socket. */
+#define ACTIVATION_STATS_NAME "stats"
+
+/* Take the fds from LISTEN_FDS/LISTEN_PID/LISTEN_FDNAMES (the variables are
+ * unset so compilers never see them) and classify them. A listening socket
+ * named "stats" is the stats port, kept apart from fds[]. Anything else
+ * passed (a datagram socket, a mix, several connected sockets, only a
+ * stats socket) is -EINVAL. */
 int activation_from_env(struct activation *ret);
 
 /* sd_notify wrappers; no-ops unless $NOTIFY_SOCKET is set. */

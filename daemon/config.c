@@ -22,6 +22,7 @@ enum {
 	OPT_LOG_LEVEL, OPT_LOG_STDERR, OPT_VERBOSE, OPT_NO_DETACH, OPT_NO_FORK, OPT_NO_FIFO,
 	OPT_LIFETIME, OPT_JOB_LIFETIME, OPT_STATS, OPT_STATS_PORT, OPT_INSECURE, OPT_WIZARD,
 	OPT_MASQ_DIR, OPT_IO_TIMEOUT, OPT_MAX_PER_SOURCE, OPT_UNSUPPORTED, OPT_VERSION,
+	OPT_IDLE_EXIT,
 };
 
 static const struct option options[] = {
@@ -52,6 +53,7 @@ static const struct option options[] = {
 	{ "masquerade-dir", required_argument, NULL, OPT_MASQ_DIR },
 	{ "io-timeout", required_argument, NULL, OPT_IO_TIMEOUT },
 	{ "max-per-source", required_argument, NULL, OPT_MAX_PER_SOURCE },
+	{ "idle-exit", required_argument, NULL, OPT_IDLE_EXIT },
 	{ "zeroconf", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "auth", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "whitelist", required_argument, NULL, OPT_UNSUPPORTED },
@@ -73,6 +75,7 @@ void config_init(struct daemon_config *c)
 		.nice = DEFAULT_NICE,
 		.log_level = LOG_NOTICE,
 		.io_timeout = DEFAULT_IO_TIMEOUT_SEC * USEC_PER_SEC,
+		.idle_exit = DEFAULT_IDLE_EXIT_SEC * USEC_PER_SEC,
 	};
 }
 
@@ -174,6 +177,8 @@ static int parse_one(struct daemon_config *c, int opt, const char *arg, const ch
 		return parse_seconds("job-lifetime", arg, false, &c->job_lifetime);
 	case OPT_IO_TIMEOUT:
 		return parse_seconds("io-timeout", arg, false, &c->io_timeout);
+	case OPT_IDLE_EXIT:
+		return parse_seconds("idle-exit", arg, true, &c->idle_exit);
 	case OPT_UNSUPPORTED:
 		log_error("--%s is not supported by this distccd (no zeroconf/GSS-API support)", name);
 		return -EOPNOTSUPP;
@@ -290,6 +295,7 @@ void config_print_help(const char *prog)
 	       "      --job-lifetime S      kill compilers that run longer than S seconds\n"
 	       "      --io-timeout S        deadline for reading one request (default 300)\n"
 	       "      --max-per-source N    concurrent connections per client address (default --jobs)\n"
+	       "      --idle-exit S         socket-activated: exit after S idle seconds (default 300, 0 = never)\n"
 	       "      --masquerade-dir DIR  compiler whitelist directory (repeatable)\n"
 	       "      --enable-tcp-insecure, --make-me-a-botnet  disable the compiler whitelist\n"
 	       "      --stats, --stats-port N, --no-fork, --no-fifo, --wizard\n"

@@ -24,6 +24,7 @@ struct daemon_config {
 	char *pid_file, *log_file, *user;
 	int log_level;             /* LOG_* */
 	usec_t lifetime, job_lifetime, io_timeout;   /* 0 = off (io_timeout never 0) */
+	usec_t idle_exit;          /* socket-activated only: exit when idle this long; 0 = never */
 	struct access_list allow;
 	/* environment, read once by config_load_env() */
 	bool save_temps;           /* DISTCC_SAVE_TEMPS */
@@ -37,6 +38,7 @@ struct daemon_config {
 #define DEFAULT_STATS_PORT 3633
 #define DEFAULT_NICE 5
 #define DEFAULT_IO_TIMEOUT_SEC 300
+#define DEFAULT_IDLE_EXIT_SEC 300
 #define DISTCC_DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
 
 /* Defaults (jobs = ncpus + 2). */

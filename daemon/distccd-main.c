@@ -2,7 +2,7 @@
 /*
  * distccd: parse options, choose the log target and the mode, get the
  * listening sockets, drop privileges, then hand over to session_serve()
- * (inetd: one job on stdin/stdout) or server_run() (standalone). The only
+ * (inetd, Accept=yes: one job) or server_run() (standalone, Accept=no). The only
  * place where errors become distcc exit codes.
  */
 #include <errno.h>
@@ -15,17 +15,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "activation.h"
 #include "config.h"
 #include "exec.h"
 #include "exitcode.h"
+#include "journal.h"
 #include "log.h"
 #include "macro.h"
 #include "policy.h"
+#include "sandbox.h"
 #include "privdrop.h"
 #include "server.h"
 #include "session.h"
 
-/* The one decision where log lines go: --log-file, --log-stderr, else stderr
+/* The one decision where log lines go: --log-file, --log-stderr, else the
+ * journal when stderr is connected to it or its socket exists, else stderr
  * when it is not a terminal (service managers capture it), else syslog. */
 static int log_setup(const struct daemon_config *cfg)
 {
@@ -35,7 +39,9 @@ static int log_setup(const struct daemon_config *cfg)
 
 		if (r < 0)
 			return log_error_errno(r, "cannot open log file '%s': %m", cfg->log_file);
-	} else if (cfg->log_stderr || !isatty(STDERR_FILENO))
+	} else if (!cfg->log_stderr && journal_wanted(getenv("JOURNAL_STREAM"), JOURNAL_SOCKET))
+		journal_log_enable();
+	else if (cfg->log_stderr || !isatty(STDERR_FILENO))
 		log_to_stderr();
 	else
 		log_to_syslog();
@@ -68,6 +74,17 @@ static void check_whitelist(const struct daemon_config *cfg)
 		log_warning("DISTCC_CMDLIST is not supported; using the masquerade whitelist");
 }
 
+static void check_sandbox(void)
+{
+	int abi = sandbox_landlock_abi();
+
+	if (abi < 0)
+		log_warning_errno(abi, "landlock is not available (%m): compilers run without "
+				  "filesystem confinement (environment, limits and no_new_privs still apply)");
+	else
+		log_debug("landlock ABI %d: compilers write only in their job directory", abi);
+}
+
 static int prepare(struct daemon_config *cfg)
 {
 	if (!cfg->allow_given) {
@@ -79,6 +96,7 @@ static int prepare(struct daemon_config *cfg)
 			   "(10/8, 172.16/12, 192.168/16, 127/8, ::1, fe80::/10, fc00::/7)");
 	}
 	check_whitelist(cfg);
+	check_sandbox();
 	signal(SIGPIPE, SIG_IGN);
 	umask(077);
 	if (cfg->nice && nice((int)cfg->nice) < 0 && errno != 0)
@@ -123,10 +141,12 @@ static int detach(const struct daemon_config *cfg)
 static int run_standalone(const struct daemon_config *cfg)
 {
 	_cleanup_free_ int *fds = NULL;
-	int n, r;
+	int n, r, stats_fd = -1;
 
 	n = server_bind(cfg, &fds);
 	if (n < 0)
+		return EXIT_BIND_FAILED;
+	if (cfg->stats && (stats_fd = server_bind_stats(cfg)) < 0)
 		return EXIT_BIND_FAILED;
 	if (!cfg->no_detach) {
 		if (detach(cfg) < 0)
@@ -137,11 +157,11 @@ static int run_standalone(const struct daemon_config *cfg)
 		return EXIT_SETUID_FAILED;
 	if (cfg->lifetime)
 		alarm((unsigned)((cfg->lifetime + USEC_PER_SEC - 1) / USEC_PER_SEC));
-	r = server_run(cfg, fds, (size_t)n);
+	r = server_run(cfg, fds, (size_t)n, stats_fd);
 	for (int i = 0; i < n; i++)
 		close(fds[i]);
 	if (cfg->pid_file && unlink(cfg->pid_file) < 0 && errno != ENOENT)
-		log_debug_errno(errno, "cannot remove pid file '%s': %m", cfg->pid_file);
+		log_warning_errno(errno, "cannot remove pid file '%s': %m", cfg->pid_file);
 	return r < 0 ? EXIT_DISTCC_FAILED : 0;
 }
 
@@ -156,6 +176,58 @@ static int run_inetd(const struct daemon_config *cfg)
 	exec_install_term_handler();
 	res = session_serve(cfg, STDIN_FILENO, STDOUT_FILENO);
 	return res == JOB_COMPILE_OK || res == JOB_COMPILE_ERROR ? 0 : job_result_to_exit(res);
+}
+
+/* systemd passed listening sockets (Accept=no): serve them with the global
+ * --jobs limit, exit when idle; the socket unit starts us again. */
+static int run_activated(const struct daemon_config *cfg, const struct activation *act)
+{
+	int r, stats_fd = act->stats_fd;
+
+	/* a socket named "stats" (FileDescriptorName=stats) implies --stats */
+	if (stats_fd < 0 && cfg->stats && (stats_fd = server_bind_stats(cfg)) < 0)
+		return EXIT_BIND_FAILED;
+	if (privdrop_apply(cfg->user) < 0)
+		return EXIT_SETUID_FAILED;
+	if (cfg->lifetime)
+		alarm((unsigned)((cfg->lifetime + USEC_PER_SEC - 1) / USEC_PER_SEC));
+	r = server_run(cfg, act->fds, act->n, stats_fd);
+	for (size_t i = 0; i < act->n; i++)
+		close(act->fds[i]);
+	return r < 0 ? EXIT_DISTCC_FAILED : 0;
+}
+
+/* One connected socket (Accept=yes, distccd@.service): one job, like inetd. */
+static int run_connected(const struct daemon_config *cfg, int fd)
+{
+	enum job_result res;
+
+	if (privdrop_apply(cfg->user) < 0)
+		return EXIT_SETUID_FAILED;
+	exec_install_term_handler();
+	res = session_serve(cfg, fd, fd);
+	close(fd);
+	return res == JOB_COMPILE_OK || res == JOB_COMPILE_ERROR ? 0 : job_result_to_exit(res);
+}
+
+static int run(struct daemon_config *cfg)
+{
+	struct activation act;
+
+	if (activation_from_env(&act) < 0)
+		return EXIT_BAD_ARGUMENTS;
+	if (act.kind == ACTIVATION_LISTEN)
+		return run_activated(cfg, &act);
+	if (act.kind == ACTIVATION_CONNECTED)
+		return run_connected(cfg, act.fds[0]);
+	/* nobody would start us again: --idle-exit is for socket activation only */
+	cfg->idle_exit = 0;
+	/* Type=notify: the pid systemd started must stay the daemon */
+	if (getenv("NOTIFY_SOCKET"))
+		cfg->no_detach = true;
+	if (cfg->mode == MODE_AUTO)
+		cfg->mode = stdin_is_socket() ? MODE_INETD : MODE_DAEMON;
+	return cfg->mode == MODE_INETD ? run_inetd(cfg) : run_standalone(cfg);
 }
 
 int main(int argc, char *argv[])
@@ -185,9 +257,7 @@ int main(int argc, char *argv[])
 		config_done(&cfg);
 		return EXIT_BAD_ARGUMENTS;
 	}
-	if (cfg.mode == MODE_AUTO)
-		cfg.mode = stdin_is_socket() ? MODE_INETD : MODE_DAEMON;
-	r = cfg.mode == MODE_INETD ? run_inetd(&cfg) : run_standalone(&cfg);
+	r = run(&cfg);
 	config_done(&cfg);
 	return r;
 }

@@ -69,10 +69,16 @@ static _noreturn_ void child(const struct exec_params *p)
 	if (chdir(p->sandbox->workdir) < 0)
 		child_fail("cannot enter", p->sandbox->workdir, errno);
 	r = sandbox_enter_child(p->sandbox);
-	if (r < 0)
-		child_fail("cannot set up the sandbox for", p->argv[0], -r);
+	if (r < 0) {
+		dprintf(STDERR_FILENO, "distccd: cannot confine the compiler '%s': %s\n", p->argv[0],
+			strerror(-r));
+		_exit(SANDBOX_FAILED_EXIT);
+	}
 	execvp(p->argv[0], p->argv);
-	child_fail("failed to exec", p->argv[0], errno);
+	/* name the PATH searched: the usual cause is a toolchain missing from
+	 * PATH= in /etc/conf.d/distccd */
+	dprintf(STDERR_FILENO, "distccd: failed to exec '%s': %s (PATH searched: %s)\n", p->argv[0],
+		strerror(errno), p->sandbox->path ? p->sandbox->path : "(unset)");
 	_exit(EXEC_FAILED_EXIT);
 }
 

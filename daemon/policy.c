@@ -3,6 +3,7 @@
  * Joins the configuration to the whitelist module. Pure apart from the
  * whitelist's directory lookups; denies on any doubt.
  */
+#include "argpolicy.h"
 #include "policy.h"
 #include "whitelist.h"
 
@@ -17,14 +18,28 @@ char *const *policy_whitelist_dirs(const struct daemon_config *cfg)
 	return cfg->masquerade_dirs ? cfg->masquerade_dirs : default_dirs;
 }
 
-enum policy_verdict policy_check_request(const struct daemon_config *cfg, char *const argv[],
-					 const char **ret_reason)
+enum policy_verdict policy_check_request(const struct daemon_config *cfg, unsigned protover,
+					 char *const argv[], struct policy_result *ret)
 {
 	struct whitelist w = { .dirs = policy_whitelist_dirs(cfg), .insecure = cfg->insecure };
 	enum wl_verdict v = whitelist_check(&w, argv);
+	struct argpolicy_verdict av = { 0 };
 
-	if (v == WL_ALLOW)
-		return POLICY_ALLOW;
-	*ret_reason = whitelist_verdict_to_string(v);
-	return POLICY_DENY;
+	*ret = (struct policy_result){ 0 };
+	if (v != WL_ALLOW) {
+		ret->reason = whitelist_verdict_to_string(v);
+		return POLICY_DENY;
+	}
+	/* the argument policy holds even with --enable-tcp-insecure */
+	if (argpolicy_check((const char *const *)argv, protover, &av) < 0) {
+		ret->reason = "cannot check the arguments (out of memory)";
+		return POLICY_DENY;
+	}
+	if (!av.allowed) {
+		ret->reason = av.reason;
+		ret->arg = av.arg;
+		return POLICY_DENY;
+	}
+	ret->argv = av.argv;
+	return POLICY_ALLOW;
 }

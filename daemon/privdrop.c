@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * setgid/setuid privilege drop. Fails closed: any step that does not take
- * effect is an error, and the daemon does not serve.
+ * setgid/setuid privilege drop plus the capability drop around it (capdrop).
+ * Fails closed: any step that does not take effect is an error, and the
+ * daemon does not serve.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <grp.h>
 #include <pwd.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
+#include "capdrop.h"
 #include "log.h"
 #include "privdrop.h"
 
@@ -22,17 +24,12 @@ static const struct passwd *find_user(const char *user)
 	return pw ? pw : getpwnam("nobody");
 }
 
-int privdrop_apply(const char *user)
+static int switch_user(const char *user)
 {
 	const struct passwd *pw;
 	uid_t uid;
 	gid_t gid;
 
-	if (geteuid() != 0) {
-		if (user)
-			log_warning("--user '%s' ignored: not running as root", user);
-		return 0;
-	}
 	errno = 0;
 	pw = find_user(user);
 	if (!pw)
@@ -44,8 +41,35 @@ int privdrop_apply(const char *user)
 		return log_error_errno(errno, "cannot switch to user %u: %m", (unsigned)uid);
 	if (uid != 0 && (setuid(0) == 0 || geteuid() == 0))
 		return log_error_errno(EPERM, "could regain root after dropping privileges");
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return log_error_errno(errno, "cannot set no_new_privs: %m");
 	log_info("running as uid %u gid %u", (unsigned)uid, (unsigned)gid);
 	return 0;
+}
+
+/* Clear every capability set and verify, as root or not: an ordinary user
+ * may still hold ambient or file capabilities. */
+static int drop_caps(bool bounding_must_be_empty)
+{
+	int r = capdrop_clear();
+
+	if (r >= 0)
+		r = capdrop_verify(bounding_must_be_empty);
+	if (r < 0)
+		return log_error_errno(r, "refusing to serve: capabilities could not be dropped");
+	return 0;
+}
+
+int privdrop_apply(const char *user)
+{
+	bool root = geteuid() == 0, bounding = false;
+	int r = capdrop_bounding(&bounding);
+
+	if (r < 0)
+		return r;
+	if (!root) {
+		if (user)
+			log_warning("--user '%s' ignored: not running as root", user);
+		return drop_caps(bounding);
+	}
+	r = switch_user(user);
+	return r < 0 ? r : drop_caps(true);
 }

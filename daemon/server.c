@@ -19,11 +19,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "activation.h"
 #include "exec.h"
+#include "journal.h"
 #include "log.h"
 #include "macro.h"
 #include "server.h"
 #include "session.h"
+#include "stats-server.h"
 
 struct child {
 	pid_t pid;
@@ -40,14 +43,11 @@ struct server {
 	int sigfd;
 	sigset_t oldmask;
 	bool stop;
+	struct stats_server *stats;
+	usec_t last_busy;                  /* for --idle-exit */
+	int relay[2];                      /* children's journal entries, see journal.h */
+	unsigned long long served;
 };
-
-static struct server_stats stats;
-
-const struct server_stats *server_get_stats(void)
-{
-	return &stats;
-}
 
 static int bind_one(const struct addrinfo *ai)
 {
@@ -84,6 +84,14 @@ static int bind_addr(const char *host, unsigned port, int *ret_fd)
 				       port);
 	*ret_fd = r;
 	return 0;
+}
+
+int server_bind_stats(const struct daemon_config *cfg)
+{
+	int fd, r;
+
+	r = bind_addr(cfg->listen ? cfg->listen[0] : "0.0.0.0", cfg->stats_port, &fd);
+	return r < 0 ? r : fd;
 }
 
 int server_bind(const struct daemon_config *cfg, int **ret_fds)
@@ -134,16 +142,33 @@ static size_t count_from(const struct server *s, const struct sockaddr_storage *
 	return n;
 }
 
+/* The job's name and duration for the parent's stats (its result travels
+ * in the exit status). */
+static void report_job(const struct job_summary *sum, void *userdata)
+{
+	struct stats_record rec;
+	uint64_t ms = sum->duration / USEC_PER_MSEC;
+
+	stats_record_fill(&rec, (uint32_t)getpid(), sum->result, ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms,
+			  sum->input, sum->compiler);
+	(void)stats_report(*(const int *)userdata, &rec);
+}
+
 static _noreturn_ void child_main(struct server *s, int fd)
 {
 	enum job_result res;
+	int report_fd = stats_server_child_fd(s->stats);
 
 	for (size_t i = 0; i < s->nfds; i++)
 		close(s->fds[i]);
 	close(s->sigfd);
+	if (s->relay[0] >= 0) {
+		close(s->relay[0]);
+		journal_relay_child(s->relay[1]);
+	}
 	exec_install_term_handler();
 	sigprocmask(SIG_SETMASK, &s->oldmask, NULL);
-	res = session_serve(s->cfg, fd, fd);
+	res = session_serve_with(s->cfg, fd, fd, report_job, &report_fd);
 	close(fd);
 	_exit(job_result_to_exit(res));
 }
@@ -153,7 +178,8 @@ static void spawn(struct server *s, int fd, const struct sockaddr_storage *peer,
 	pid_t pid;
 
 	if (s->cfg->no_fork) {
-		stats.results[session_serve(s->cfg, fd, fd)]++;
+		stats_server_job_started(s->stats);
+		stats_server_job_finished(s->stats, session_serve(s->cfg, fd, fd));
 		return;
 	}
 	pid = fork();
@@ -163,7 +189,9 @@ static void spawn(struct server *s, int fd, const struct sockaddr_storage *peer,
 	}
 	if (pid == 0)
 		child_main(s, fd);
+	stats_server_job_started(s->stats);
 	s->kids[s->nkids++] = (struct child){ .pid = pid, .peer = *peer, .peer_len = len };
+	activation_notify_status((unsigned)s->nkids, s->served);
 }
 
 static void accept_one(struct server *s, int lfd)
@@ -178,15 +206,15 @@ static void accept_one(struct server *s, int lfd)
 			log_warning_errno(errno, "accept failed: %m");
 		return;
 	}
-	stats.accepted++;
+	stats_server_accepted(s->stats);
 	access_format_peer((struct sockaddr *)&peer, len, name, sizeof(name));
 	if (!access_check(&s->cfg->allow, (struct sockaddr *)&peer, len)) {
-		stats.denied++;
+		stats_server_denied(s->stats);
 		log_warning("connection from client '%s' denied by access list", name);
 		return;
 	}
 	if (count_from(s, &peer) >= s->cfg->max_per_source) {
-		stats.over_source++;
+		stats_server_job_finished(s->stats, JOB_REJ_OVERLOAD);
 		log_warning("connection from client '%s' closed: already %u connections from this "
 			    "address (--max-per-source)", name, s->cfg->max_per_source);
 		return;
@@ -203,8 +231,11 @@ static void reap(struct server *s)
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
 		for (size_t i = 0; i < s->nkids; i++)
 			if (s->kids[i].pid == pid) {
-				stats.results[job_result_from_wait(status)]++;
+				stats_server_job_finished(s->stats, job_result_from_wait(status));
 				s->kids[i] = s->kids[--s->nkids];
+				s->served++;
+				s->last_busy = now_usec();
+				activation_notify_status((unsigned)s->nkids, s->served);
 				break;
 			}
 }
@@ -224,29 +255,62 @@ static void handle_signal(struct server *s)
 	s->stop = true;
 }
 
+/* --idle-exit (set only when socket-activated): the poll() timeout until the
+ * idle deadline while no job runs, combined with the stats page's own. */
+static int poll_timeout_ms(const struct server *s, usec_t now)
+{
+	int t = stats_server_timeout_ms(s->stats, now), idle;
+	usec_t end = s->last_busy + s->cfg->idle_exit;
+
+	if (!s->cfg->idle_exit || s->nkids > 0)
+		return t;
+	idle = end <= now ? 0 : (int)((end - now + USEC_PER_MSEC - 1) / USEC_PER_MSEC);
+	return t < 0 || idle < t ? idle : t;
+}
+
+static bool idle_expired(const struct server *s)
+{
+	return s->cfg->idle_exit && s->nkids == 0 &&
+	       now_usec() >= s->last_busy + s->cfg->idle_exit;
+}
+
 static int serve_loop(struct server *s)
 {
-	_cleanup_free_ struct pollfd *pfd = calloc(s->nfds + 1, sizeof(*pfd));
+	const size_t base = s->nfds + 2;
+	_cleanup_free_ struct pollfd *pfd = calloc(base + STATS_SERVER_MAX_POLLFDS, sizeof(*pfd));
 
 	if (!pfd)
 		return -ENOMEM;
 	while (!s->stop) {
 		bool room = s->nkids < s->cfg->jobs;
+		size_t nstats;
 		int r;
 
 		pfd[0] = (struct pollfd){ .fd = s->sigfd, .events = POLLIN };
+		pfd[s->nfds + 1] = (struct pollfd){ .fd = s->relay[0], .events = POLLIN };
 		for (size_t i = 0; i < s->nfds; i++)
 			pfd[i + 1] = (struct pollfd){ .fd = room ? s->fds[i] : -1, .events = POLLIN };
-		r = poll(pfd, s->nfds + 1, -1);
+		nstats = stats_server_pollfds(s->stats, pfd + base, STATS_SERVER_MAX_POLLFDS);
+		r = poll(pfd, base + nstats, poll_timeout_ms(s, now_usec()));
 		if (r < 0 && errno != EINTR)
 			return log_error_errno(errno, "poll failed: %m");
-		if (r <= 0)
+		if (r == 0 && idle_expired(s)) {
+			log_info("no connection for %llu s, exiting until the socket starts us again",
+				 (unsigned long long)(s->cfg->idle_exit / USEC_PER_SEC));
+			break;
+		}
+		if (r < 0)
 			continue;
+		if (pfd[s->nfds + 1].revents)
+			journal_relay_forward(s->relay[0]);
 		if (pfd[0].revents)
 			handle_signal(s);
 		for (size_t i = 0; i < s->nfds && !s->stop && s->nkids < s->cfg->jobs; i++)
-			if (pfd[i + 1].revents & POLLIN)
+			if (pfd[i + 1].revents & POLLIN) {
+				s->last_busy = now_usec();
 				accept_one(s, s->fds[i]);
+			}
+		stats_server_process(s->stats, pfd + base, nstats);
 	}
 	return 0;
 }
@@ -267,17 +331,32 @@ static void stop_children(struct server *s)
 	}
 }
 
-int server_run(const struct daemon_config *cfg, const int *listen_fds, size_t n)
+static bool stats_allowed(const struct sockaddr *sa, socklen_t len, void *userdata)
 {
-	struct server s = { .cfg = cfg, .fds = listen_fds, .nfds = n, .sigfd = -1 };
+	const struct daemon_config *cfg = userdata;
+
+	return access_check(&cfg->allow, sa, len);
+}
+
+int server_run(const struct daemon_config *cfg, const int *listen_fds, size_t n, int stats_fd)
+{
+	struct server s = { .cfg = cfg, .fds = listen_fds, .nfds = n, .sigfd = -1,
+			    .last_busy = now_usec(), .relay = { -1, -1 } };
 	sigset_t mask;
 	int r;
 
 	for (size_t i = 0; i < n; i++)
 		(void)fd_set_nonblock(listen_fds[i], 1);
+	r = stats_server_new(stats_fd, cfg->jobs, cfg->tmpdir, stats_allowed, (void *)cfg, &s.stats);
+	if (r < 0)
+		return r;
 	s.kids = calloc(cfg->jobs, sizeof(*s.kids));
-	if (!s.kids)
+	if (!s.kids) {
+		stats_server_free(s.stats);
 		return -ENOMEM;
+	}
+	if (journal_log_enabled() && journal_relay_open(s.relay) < 0)
+		s.relay[0] = s.relay[1] = -1;      /* children then log directly */
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
 	sigaddset(&mask, SIGTERM);
@@ -292,11 +371,18 @@ int server_run(const struct daemon_config *cfg, const int *listen_fds, size_t n)
 	}
 	log_notice("listening on %zu socket(s), up to %u jobs, %u per client address", n, cfg->jobs,
 		   cfg->max_per_source);
+	activation_notify_ready();
 	r = serve_loop(&s);
+	activation_notify_stopping();
 	stop_children(&s);
+	if (s.relay[0] >= 0)
+		journal_relay_forward(s.relay[0]);
 out:
 	safe_close(s.sigfd);
+	safe_close(s.relay[0]);
+	safe_close(s.relay[1]);
 	sigprocmask(SIG_SETMASK, &s.oldmask, NULL);
 	free(s.kids);
+	stats_server_free(s.stats);
 	return r;
 }

@@ -103,12 +103,28 @@ static int session_read_request(struct session *s)
  * reason (our warnings) on SERR, empty SOUT and DOTO. Returns 1: job done. */
 static int session_send_reply(struct session *s, int status, struct proto_reply *rep);
 
-static int session_refuse(struct session *s, enum job_result result, int code, const char *why)
+/* A client string made safe for one log line. */
+static void printable(const char *in, char *out, size_t size)
+{
+	size_t i;
+
+	for (i = 0; in[i] && i + 1 < size; i++)
+		out[i] = (unsigned char)in[i] < 0x20 || in[i] == 0x7f ? '?' : in[i];
+	out[i] = 0;
+}
+
+static int session_refuse(struct session *s, enum job_result result, int code, const char *why,
+			  const char *arg)
 {
 	struct proto_reply rep;
+	char shown[256];
 	int r;
 
-	log_warning("refusing job from %s: %s: '%s'", s->peer, why, s->req.argv[0]);
+	printable(arg ? arg : s->req.argv[0], shown, sizeof(shown));
+	if (arg)
+		log_warning("refusing job from %s: argument '%s': %s", s->peer, shown, why);
+	else
+		log_warning("refusing job from %s: %s: '%s'", s->peer, why, shown);
 	s->sum.result = result;
 	s->sum.ret = code;
 	proto_reply_init(&rep);
@@ -117,15 +133,28 @@ static int session_refuse(struct session *s, enum job_result result, int code, c
 	return r < 0 ? r : 1;
 }
 
+/* Run what the policy allowed: its argv replaces the client's. */
+static void session_take_argv(struct session *s, char **argv)
+{
+	for (uint32_t i = 0; i < s->req.argc; i++)
+		free(s->req.argv[i]);
+	free(s->req.argv);
+	s->req.argv = argv;
+	s->req.argc = (uint32_t)strv_length(argv);
+	s->sum.compiler = s->req.argv[0];
+}
+
 static int session_authorize(struct session *s)
 {
-	const char *why;
+	struct policy_result pr;
 
-	if (policy_check_request(s->cfg, s->req.argv, &why) == POLICY_DENY)
-		return session_refuse(s, JOB_OTHER, EXIT_ACCESS_DENIED, why);
+	if (policy_check_request(s->cfg, s->req.version, s->req.argv, &pr) == POLICY_DENY)
+		return session_refuse(s, JOB_OTHER, EXIT_ACCESS_DENIED, pr.reason, pr.arg);
+	session_take_argv(s, pr.argv);
 	if (jobargs_scan(s->req.argv, &s->ja) < 0)
 		return session_refuse(s, JOB_REJ_BAD_REQ, EXIT_DISTCC_FAILED,
-				      "cannot find one source file, -c/-S and -o in the arguments");
+				      "cannot find one source file, -c/-S and -o in the arguments",
+				      NULL);
 	s->sum.input = s->req.argv[s->ja.input];
 	return 0;
 }
@@ -171,8 +200,10 @@ static int session_run_compiler(struct session *s, int *ret_status, enum exec_ou
 	ep.argv = argv;
 	ep.stdout_path = s->wd.out_path;
 	ep.stderr_path = s->wd.err_path;
-	if (s->cfg->job_lifetime)
+	if (s->cfg->job_lifetime) {
 		ep.deadline = deadline_in(s->cfg->job_lifetime);
+		sp.cpu_sec = s->cfg->job_lifetime / USEC_PER_SEC + 1;
+	}
 	return exec_compiler(&ep, ret_status, ret_out);
 }
 
@@ -275,6 +306,12 @@ static int session_run(struct session *s)
 
 enum job_result session_serve(const struct daemon_config *cfg, int in_fd, int out_fd)
 {
+	return session_serve_with(cfg, in_fd, out_fd, NULL, NULL);
+}
+
+enum job_result session_serve_with(const struct daemon_config *cfg, int in_fd, int out_fd,
+				   session_done_fn done, void *userdata)
+{
 	struct session s = {
 		.cfg = cfg, .in_fd = in_fd, .out_fd = out_fd, .start = now_usec(),
 		.doti = BUF_INIT(MAX_BULK_PLAIN), .warnings = BUF_INIT(64 * 1024),
@@ -289,6 +326,8 @@ enum job_result session_serve(const struct daemon_config *cfg, int in_fd, int ou
 	log_capture(NULL, LOG_WARNING);
 	s.sum.duration = now_usec() - s.start;
 	jobsum_report(&s.sum);
+	if (done)
+		done(&s.sum, userdata);
 	workdir_done(&s.wd);
 	proto_request_free(&s.req);
 	buf_free(&s.doti);

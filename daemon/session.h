@@ -13,3 +13,8 @@
  * or inetd's stdin/stdout). Checks the peer address against the access list
  * first when the input is an IP socket. Returns the job's result. */
 enum job_result session_serve(const struct daemon_config *cfg, int in_fd, int out_fd);
+/* The same, and hand the job's summary to @done (if not NULL) before the
+ * session's memory goes: the standalone server reports it to its parent. */
+typedef void (*session_done_fn)(const struct job_summary *sum, void *userdata);
+enum job_result session_serve_with(const struct daemon_config *cfg, int in_fd, int out_fd,
+				   session_done_fn done, void *userdata);

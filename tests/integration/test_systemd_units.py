@@ -20,7 +20,7 @@ def units(tmp_path):
 def test_units_generated_with_configured_paths(units, tmp_path):
     svc = open(os.path.join(units, "distccd.service")).read()
     sbindir = sh.unit_sbindir(tmp_path)
-    assert re.search(r"^ExecStart=%s/distccd --no-detach \$DISTCC_ARGS$" % re.escape(sbindir),
+    assert re.search(r"^ExecStart=%s/distccd --no-detach --user nobody \$DISTCC_ARGS$" % re.escape(sbindir),
                      svc, re.M)
     assert "EnvironmentFile=-/etc/conf.d/distccd" in svc
     assert "@" not in re.sub(r"distccd@|%i|@system-service|@mount|@swap|@reboot|@raw-io"

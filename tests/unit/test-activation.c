@@ -78,6 +78,34 @@ static void test_listening(void **state)
 	close(4);
 }
 
+static void test_named_stats_socket(void **state)
+{
+	struct activation a;
+
+	(void)state;
+	put_at(listener(), 3);
+	put_at(listener(), 4);
+	pass_fds(2);
+	setenv("LISTEN_FDNAMES", "stats:distcc", 1);
+	assert_int_equal(activation_from_env(&a), 0);
+	assert_int_equal(a.kind, ACTIVATION_LISTEN);
+	assert_int_equal(a.n, 1);
+	assert_int_equal(a.fds[0], 4);
+	assert_int_equal(a.stats_fd, 3);
+	assert_null(getenv("LISTEN_FDNAMES"));
+	/* unnamed: both are compile ports */
+	pass_fds(2);
+	assert_int_equal(activation_from_env(&a), 0);
+	assert_int_equal(a.n, 2);
+	assert_int_equal(a.stats_fd, -1);
+	/* a stats socket alone is refused */
+	close(4);
+	pass_fds(1);
+	setenv("LISTEN_FDNAMES", "stats", 1);
+	assert_int_equal(activation_from_env(&a), -EINVAL);
+	close(3);
+}
+
 static void test_connected(void **state)
 {
 	struct activation a;
@@ -130,6 +158,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_nothing_passed),
 		cmocka_unit_test(test_listening),
+		cmocka_unit_test(test_named_stats_socket),
 		cmocka_unit_test(test_connected),
 		cmocka_unit_test(test_garbage),
 	};

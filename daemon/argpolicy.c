@@ -1,0 +1,722 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Deny-by-default classifier for the compiler arguments a client sends.
+ * One ordered rule table for named options (first match wins), then
+ * reviewed shapes for the big families (-W, -f, -m, -O, -g). Pure: no I/O,
+ * no logging, no globals written. docs/argument-policy.md explains each
+ * class; keep the two in step.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "argpolicy.h"
+#include "macro.h"
+#include "parse.h"
+
+/* Reasons: static strings that go to the log and to the client on SERR. */
+#define R_EXEC     "would make the compiler run or load another program or code"
+#define R_RESPFILE "response files (@file) read arbitrary server files"
+#define R_READ     "would read a file on the server outside the job"
+#define R_WRITE    "would write files outside the job directory"
+#define R_DUMP     "compiler dumps are not returned and can fill the server's disk"
+#define R_MODULES  "modules read and write caches outside the job"
+#define R_LOCAL    "needs the client's profile data or CPU; compile locally"
+#define R_BYPASS   "passes options past the driver, beyond this policy's review"
+#define R_NOTCOMP  "not a compile (-c or -S) job"
+#define R_UNKNOWN  "option not in distccd's reviewed list"
+#define R_VALUE    "option value not in distccd's reviewed list"
+#define R_MISSING  "option is missing its argument"
+#define R_DASHVAL  "option argument looks like an option"
+#define R_INPUTS   "a job needs exactly one input file"
+#define R_OUTPUTS  "more than one output (-o)"
+#define R_STDIO    "standard input/output are not supported"
+
+enum act { ACT_ALLOW, ACT_DROP, ACT_REPLACE, ACT_REFUSE };
+
+enum match {
+	M_EXACT,          /* the whole argument */
+	M_JOINED,         /* a prefix; the rest is the value */
+	M_SEP,            /* the whole argument; the value is the next one */
+	M_JOINED_OR_SEP,  /* -Dx or -D x */
+};
+
+struct ctx {
+	unsigned protover;
+	unsigned n_inputs, n_outputs;
+	bool compile;
+	const char *reason;       /* set by a check that refuses */
+	const char *replacement;  /* set by a check that replaces */
+};
+
+typedef enum act (*check_fn)(struct ctx *c, const char *val);
+
+struct rule {
+	const char *name;
+	enum match match;
+	enum act act;         /* used when check is NULL */
+	check_fn check;
+	const char *reason;   /* for ACT_REFUSE without a check */
+	bool dash_value;      /* separate value may start with '-' (checked by @check) */
+};
+
+static enum act refuse(struct ctx *c, const char *why)
+{
+	c->reason = why;
+	return ACT_REFUSE;
+}
+
+static bool str_in(const char *s, const char *const list[])
+{
+	for (size_t i = 0; list[i]; i++)
+		if (strcmp(s, list[i]) == 0)
+			return true;
+	return false;
+}
+
+/* A value with no path, no spaces, no shell or response-file syntax. */
+static bool is_token(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.,:+=-", *s))
+			return false;
+	return true;
+}
+
+static bool is_name(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+-", s[i]))
+			return false;
+	return true;
+}
+
+static bool has_dotdot(const char *p)
+{
+	for (const char *s = p; (s = strstr(s, "..")); s += 2)
+		if ((s == p || s[-1] == '/') && (s[2] == '/' || s[2] == 0))
+			return true;
+	return false;
+}
+
+static enum act chk_any(struct ctx *c, const char *v)
+{
+	(void)c, (void)v;
+	return ACT_ALLOW;
+}
+
+static enum act chk_token(struct ctx *c, const char *v)
+{
+	return is_token(v) ? ACT_ALLOW : refuse(c, R_VALUE);
+}
+
+static enum act chk_compile(struct ctx *c, const char *v)
+{
+	(void)v;
+	c->compile = true;
+	return ACT_ALLOW;
+}
+
+static enum act chk_output(struct ctx *c, const char *v)
+{
+	if (++c->n_outputs > 1)
+		return refuse(c, R_OUTPUTS);
+	if (!*v || strcmp(v, "-") == 0)
+		return refuse(c, R_STDIO);
+	return ACT_ALLOW;    /* the session replaces it with the job's output */
+}
+
+static enum act chk_lang(struct ctx *c, const char *v)
+{
+	static const char *const langs[] = {
+		"c", "c++", "objective-c", "objective-c++", "cpp-output", "c++-cpp-output",
+		"objective-c-cpp-output", "objective-c++-cpp-output", "objc-cpp-output",
+		"objc++-cpp-output", "assembler", "assembler-with-cpp", "none", NULL,
+	};
+	return str_in(v, langs) ? ACT_ALLOW : refuse(c, R_VALUE);
+}
+
+/* -include/-imacros: v1/v2 input is preprocessed, so the only thing they can
+ * do is read a server file into the compile. Pump (v3) ships the headers
+ * into the job root; ".." must not climb out of it. */
+static enum act chk_include(struct ctx *c, const char *v)
+{
+	if (c->protover < 3 || has_dotdot(v))
+		return refuse(c, R_READ);
+	return ACT_ALLOW;
+}
+
+/* --sysroot/-isysroot only locate headers and libraries: inert on
+ * preprocessed input without linking, so dropped; in pump mode refused. */
+static enum act chk_sysroot(struct ctx *c, const char *v)
+{
+	(void)v;
+	return c->protover < 3 ? ACT_DROP : refuse(c, R_READ);
+}
+
+static enum act chk_stdlib(struct ctx *c, const char *v)
+{
+	static const char *const ok[] = { "libc++", "libstdc++", "platform", NULL };
+	return str_in(v, ok) ? ACT_ALLOW : refuse(c, R_VALUE);
+}
+
+/* -Wp,-MD,<file> / -Wp,-MMD,<file> (kbuild) become -MD / -MMD: the .d file
+ * then goes next to the job's output. Any other -Wp, reaches cc1 unchecked. */
+static enum act chk_wp(struct ctx *c, const char *v)
+{
+	if (str_has_prefix(v, "-MD,") && v[4] && !strchr(v + 4, ',')) {
+		c->replacement = "-MD";
+		return ACT_REPLACE;
+	}
+	if (str_has_prefix(v, "-MMD,") && v[5] && !strchr(v + 5, ',')) {
+		c->replacement = "-MMD";
+		return ACT_REPLACE;
+	}
+	return refuse(c, R_BYPASS);
+}
+
+/* One assembler option: reviewed ones only. Listings (-a), dependency
+ * output (--MD), -o, -I, @file and everything else are refused. */
+static bool asm_word_ok(const char *w)
+{
+	static const char *const exact[] = {
+		"--noexecstack", "--execstack", "--64", "--32", "--x32", "-g", "--gen-debug",
+		"--fatal-warnings", "-W", "--no-warn", "--warn", "-EL", "-EB", "-mthumb", "-marm",
+		"--compress-debug-sections", "--nocompress-debug-sections", "--divide",
+		"-gdwarf-2", "-gdwarf-3", "-gdwarf-4", "-gdwarf-5", "--gdwarf-2", "--gdwarf-3",
+		"--gdwarf-4", "--gdwarf-5", "--gdwarf-sections", "-mrelax", "-mno-relax", NULL,
+	};
+	if (str_in(w, exact))
+		return true;
+	if (str_has_prefix(w, "--compress-debug-sections="))
+		return is_token(w + 26);
+	/* target knobs (-mx86-used-note=no, -march=armv7-a, -mfpu=neon, ...) */
+	return w[0] == '-' && w[1] == 'm' && is_token(w + 2) && !strchr(w, '/');
+}
+
+static enum act chk_wa(struct ctx *c, const char *v)
+{
+	char w[256];
+	const char *p = v;
+
+	for (;;) {
+		size_t n = strcspn(p, ",");
+		if (n == 0 || n >= sizeof(w))
+			return refuse(c, R_BYPASS);
+		memcpy(w, p, n);
+		w[n] = 0;
+		if (!asm_word_ok(w))
+			return refuse(c, R_BYPASS);
+		if (!p[n])
+			return ACT_ALLOW;
+		p += n + 1;
+	}
+}
+
+static enum act chk_xasm(struct ctx *c, const char *v)
+{
+	return asm_word_ok(v) ? ACT_ALLOW : refuse(c, R_BYPASS);
+}
+
+static bool warning_ok(const char *w)
+{
+	/* -W[no-]name[=value]: diagnostics only, no files. */
+	size_t n = strcspn(w, "=");
+	if (!is_name(w, n))
+		return false;
+	return !w[n] || is_token(w + n + 1);
+}
+
+/* -Xclang passes one argument to clang -cc1, where -load, -plugin,
+ * -add-plugin, -fmodule-file= and friends live: a short reviewed list. */
+static enum act chk_xclang(struct ctx *c, const char *v)
+{
+	static const char *const ok[] = {
+		"-fno-pch-timestamp", "-disable-O0-optnone", "-disable-llvm-passes",
+		"-disable-llvm-optzns", "-fcolor-diagnostics", "-mconstructor-aliases",
+		"-mno-constructor-aliases", "-fno-validate-pch", NULL,
+	};
+	if (str_in(v, ok))
+		return ACT_ALLOW;
+	if (v[0] == '-' && v[1] == 'W' && warning_ok(v + 2))
+		return ACT_ALLOW;
+	return refuse(c, R_BYPASS);
+}
+
+/* -mllvm: LLVM's internal options include file writers (-info-output-file,
+ * remark outputs, ...). Reviewed names only, token values. */
+static enum act chk_mllvm(struct ctx *c, const char *v)
+{
+	static const char *const names[] = {
+		"inline-threshold", "x86-asm-syntax", "align-all-functions", "align-all-blocks",
+		"align-all-nofallthru-blocks", "unroll-threshold", "enable-ml-inliner",
+		"vectorize-loops", "vectorize-slp", "regalloc", "hot-cold-split",
+		"import-instr-limit", "x86-branches-within-32B-boundaries", "polly", NULL,
+	};
+	char name[64];
+	size_t n;
+
+	if (v[0] != '-')
+		return refuse(c, R_BYPASS);
+	v += 1 + (v[1] == '-');
+	n = strcspn(v, "=");
+	if (n == 0 || n >= sizeof(name))
+		return refuse(c, R_BYPASS);
+	memcpy(name, v, n);
+	name[n] = 0;
+	if (!str_in(name, names) || (v[n] && !is_token(v + n + 1)))
+		return refuse(c, R_BYPASS);
+	return ACT_ALLOW;
+}
+
+static enum act chk_warning(struct ctx *c, const char *v)
+{
+	return warning_ok(v) ? ACT_ALLOW : refuse(c, R_UNKNOWN);
+}
+
+static enum act chk_opt(struct ctx *c, const char *v)
+{
+	static const char *const ok[] = { "", "s", "z", "g", "fast", NULL };
+	if (str_in(v, ok))
+		return ACT_ALLOW;
+	for (const char *p = v; *p; p++)
+		if (*p < '0' || *p > '9')
+			return refuse(c, R_UNKNOWN);
+	return strlen(v) <= 3 ? ACT_ALLOW : refuse(c, R_UNKNOWN);
+}
+
+static enum act chk_debug(struct ctx *c, const char *v)
+{
+	static const char *const ok[] = {
+		"", "0", "1", "2", "3", "gdb", "gdb0", "gdb1", "gdb2", "gdb3", "dwarf", "dwarf-2",
+		"dwarf-3", "dwarf-4", "dwarf-5", "dwarf32", "dwarf64", "split-dwarf", "z",
+		"z=none", "z=zlib", "z=zlib-gnu", "z=zstd", "btf", "ctf", "ctf0", "ctf1", "ctf2",
+		"codeview", "line-tables-only", "line-directives-only", "full", "used",
+		"embed-source", "modules", NULL,
+	};
+	/* the -g[no-]<knob> family */
+	static const char *const knobs[] = {
+		"column-info", "record-gcc-switches", "strict-dwarf", "inline-line-tables",
+		"pubnames", "gnu-pubnames", "as-loc-support", "as-locview-support",
+		"variable-location-views", "statement-frontiers", "internal-reset-location-views",
+		"inline-points", "describe-dies", "record-command-line", "split-dwarf",
+		"simple-template-names", "template-alias", "omit-unreferenced-methods",
+		"embed-source", "codeview", "column-info", "inline-line-tables", "dwarf", NULL,
+	};
+	if (str_in(v, ok))
+		return ACT_ALLOW;
+	if (str_has_prefix(v, "no-"))
+		v += 3;
+	return str_in(v, knobs) ? ACT_ALLOW : refuse(c, R_UNKNOWN);
+}
+
+static enum act chk_dump_letters(struct ctx *c, const char *v)
+{
+	static const char *const ok[] = { "D", "I", "N", "U", NULL };
+	return str_in(v, ok) ? ACT_ALLOW : refuse(c, R_DUMP);
+}
+
+/* -m<target option>[=value]: code generation knobs; values are tokens.
+ * "native" asks for the server's CPU, which is not the client's. */
+static enum act chk_target(struct ctx *c, const char *v)
+{
+	size_t n = strcspn(v, "=");
+	if (n == 0 || !is_name(v, n) || (v[n] && !is_token(v + n + 1)))
+		return refuse(c, R_UNKNOWN);
+	if (v[n] && strcmp(v + n + 1, "native") == 0)
+		return refuse(c, R_LOCAL);
+	return ACT_ALLOW;
+}
+
+/* -f families that are refused whatever their form. */
+static const char *f_denied(const char *name, bool valued)
+{
+	static const char *const exec_[] = { "plugin", "pass-plugin", NULL };
+	static const char *const write_[] = {
+		"crash-diagnostics-dir", "optimization-record-file", "proc-stat-report", "deps-",
+		"ltrans", "wpa", "go-c-header", NULL,
+	};
+	static const char *const read_[] = {
+		"resolution", "self-test", "thinlto-index", "embed-offload-object",
+		"rewrite-map-file", "xray-always-instrument", "xray-never-instrument",
+		"xray-attr-list", "apinotes", NULL,
+	};
+	static const char *const local_[] = { "test-coverage", "repo", NULL };
+
+	for (size_t i = 0; exec_[i]; i++)
+		if (str_has_prefix(name, exec_[i]))
+			return R_EXEC;
+	if (str_has_prefix(name, "dump"))
+		return R_DUMP;
+	if (strstr(name, "module"))
+		return R_MODULES;
+	for (size_t i = 0; write_[i]; i++)
+		if (str_has_prefix(name, write_[i]))
+			return R_WRITE;
+	for (size_t i = 0; read_[i]; i++)
+		if (str_has_prefix(name, read_[i]))
+			return R_READ;
+	if (strstr(name, "sanitize") && strstr(name, "list"))
+		return R_READ;
+	if (strcmp(name, "profile-update") && strcmp(name, "profile-reproducible") &&
+	    strstr(name, "profile"))
+		return R_LOCAL;
+	if (str_in(name, local_))
+		return R_LOCAL;
+	if (valued && strcmp(name, "compare-debug") == 0)
+		return R_EXEC;    /* reruns the compile with client-chosen options */
+	if (valued && str_has_prefix(name, "opt-info"))
+		return R_WRITE;   /* -fopt-info-<kind>=<file> */
+	return NULL;
+}
+
+enum fval { FV_TOKEN, FV_STRING, FV_DIAGFMT, FV_BBSECT };
+
+static const struct fvalued {
+	const char *name;
+	enum fval kind;
+} f_valued[] = {
+	{ "abi-version", FV_TOKEN }, { "align-functions", FV_TOKEN },
+	{ "align-jumps", FV_TOKEN }, { "align-labels", FV_TOKEN },
+	{ "align-loops", FV_TOKEN }, { "basic-block-sections", FV_BBSECT },
+	{ "bracket-depth", FV_TOKEN }, { "callgraph-info", FV_TOKEN },
+	{ "cf-protection", FV_TOKEN }, { "clang-abi-compat", FV_TOKEN },
+	{ "constexpr-backtrace-limit", FV_TOKEN }, { "constexpr-depth", FV_TOKEN },
+	{ "constexpr-loop-limit", FV_TOKEN }, { "constexpr-ops-limit", FV_TOKEN },
+	{ "constexpr-steps", FV_TOKEN }, { "constant-string-class", FV_TOKEN },
+	{ "coverage-compilation-dir", FV_STRING }, { "coverage-prefix-map", FV_STRING },
+	{ "debug-compilation-dir", FV_STRING }, { "debug-default-version", FV_TOKEN },
+	{ "debug-prefix-map", FV_STRING }, { "denormal-fp-math", FV_TOKEN },
+	{ "diagnostics-color", FV_TOKEN }, { "diagnostics-column-origin", FV_TOKEN },
+	{ "diagnostics-column-unit", FV_TOKEN }, { "diagnostics-escape-format", FV_TOKEN },
+	{ "diagnostics-format", FV_DIAGFMT }, { "diagnostics-hotness-threshold", FV_TOKEN },
+	{ "diagnostics-minimum-margin-width", FV_TOKEN },
+	{ "diagnostics-path-format", FV_TOKEN }, { "diagnostics-show-location", FV_TOKEN },
+	{ "diagnostics-urls", FV_TOKEN }, { "embed-bitcode", FV_TOKEN },
+	{ "error-limit", FV_TOKEN }, { "excess-precision", FV_TOKEN },
+	{ "exec-charset", FV_TOKEN }, { "file-prefix-map", FV_STRING },
+	{ "fp-contract", FV_TOKEN }, { "fp-eval-method", FV_TOKEN },
+	{ "fp-exception-behavior", FV_TOKEN }, { "fp-model", FV_TOKEN },
+	{ "gnuc-version", FV_TOKEN }, { "inline-limit", FV_TOKEN },
+	{ "input-charset", FV_TOKEN },
+	{ "instrument-functions-exclude-file-list", FV_STRING },
+	{ "instrument-functions-exclude-function-list", FV_STRING },
+	{ "ira-algorithm", FV_TOKEN }, { "ira-region", FV_TOKEN },
+	{ "live-patching", FV_TOKEN }, { "lto", FV_TOKEN },
+	{ "lto-compression-level", FV_TOKEN }, { "lto-partition", FV_TOKEN },
+	{ "macro-backtrace-limit", FV_TOKEN }, { "macro-prefix-map", FV_STRING },
+	{ "max-errors", FV_TOKEN }, { "message-length", FV_TOKEN },
+	{ "ms-compatibility-version", FV_TOKEN }, { "msc-version", FV_TOKEN },
+	{ "no-sanitize", FV_TOKEN }, { "no-sanitize-recover", FV_TOKEN },
+	{ "no-sanitize-trap", FV_TOKEN }, { "objc-abi-version", FV_TOKEN },
+	{ "objc-runtime", FV_TOKEN }, { "pack-struct", FV_TOKEN },
+	{ "patchable-function-entry", FV_TOKEN }, { "permitted-flt-eval-methods", FV_TOKEN },
+	{ "profile-prefix-map", FV_STRING }, { "profile-reproducible", FV_TOKEN },
+	{ "profile-update", FV_TOKEN }, { "random-seed", FV_TOKEN },
+	{ "reorder-blocks-algorithm", FV_TOKEN }, { "sanitize", FV_TOKEN },
+	{ "sanitize-address-field-padding", FV_TOKEN },
+	{ "sanitize-address-use-after-return", FV_TOKEN }, { "sanitize-coverage", FV_TOKEN },
+	{ "sanitize-memory-track-origins", FV_TOKEN }, { "sanitize-recover", FV_TOKEN },
+	{ "sanitize-trap", FV_TOKEN }, { "save-optimization-record", FV_TOKEN },
+	{ "sched-stalled-insns", FV_TOKEN }, { "sched-stalled-insns-dep", FV_TOKEN },
+	{ "simd-cost-model", FV_TOKEN }, { "spell-checking-limit", FV_TOKEN },
+	{ "sso-struct", FV_TOKEN }, { "stack-check", FV_TOKEN },
+	{ "stack-limit-register", FV_TOKEN }, { "stack-limit-symbol", FV_TOKEN },
+	{ "stack-reuse", FV_TOKEN }, { "strict-flex-arrays", FV_TOKEN },
+	{ "strict-overflow", FV_TOKEN }, { "tabstop", FV_TOKEN },
+	{ "template-backtrace-limit", FV_TOKEN }, { "template-depth", FV_TOKEN },
+	{ "time-trace-granularity", FV_TOKEN }, { "tls-model", FV_TOKEN },
+	{ "track-macro-expansion", FV_TOKEN }, { "trivial-auto-var-init", FV_TOKEN },
+	{ "trivial-auto-var-init-stop-after", FV_TOKEN }, { "vect-cost-model", FV_TOKEN },
+	{ "visibility", FV_TOKEN }, { "wide-exec-charset", FV_TOKEN },
+	{ "xray-instruction-threshold", FV_TOKEN }, { "xray-instrumentation-bundle", FV_TOKEN },
+	{ "xray-modes", FV_TOKEN }, { "zero-call-used-regs", FV_TOKEN },
+};
+
+static enum act chk_fvalue(struct ctx *c, const struct fvalued *f, const char *v)
+{
+	static const char *const diagfmt[] = { "text", "json", "json-stderr", "sarif-stderr", NULL };
+	static const char *const bbsect[] = { "all", "labels", "none", NULL };
+
+	switch (f->kind) {
+	case FV_STRING:
+		return ACT_ALLOW;     /* rewrites strings in the output, opens nothing */
+	case FV_DIAGFMT:
+		return str_in(v, diagfmt) ? ACT_ALLOW : refuse(c, R_WRITE);
+	case FV_BBSECT:
+		return str_in(v, bbsect) ? ACT_ALLOW : refuse(c, R_READ);
+	case FV_TOKEN:
+	default:
+		return is_token(v) ? ACT_ALLOW : refuse(c, R_VALUE);
+	}
+}
+
+/* -f<name>, -fno-<name>, -f<name>=<value>. */
+static enum act chk_f(struct ctx *c, const char *v)
+{
+	size_t n = strcspn(v, "=");
+	const char *why;
+	char name[64];
+
+	if (n == 0 || n >= sizeof(name) || !is_name(v, n))
+		return refuse(c, R_UNKNOWN);
+	memcpy(name, v, n);
+	name[n] = 0;
+	if (!v[n] && str_has_prefix(name, "no-"))
+		return ACT_ALLOW;     /* switching a feature off */
+	why = f_denied(name, v[n] != 0);
+	if (why)
+		return refuse(c, why);
+	if (!v[n])
+		return ACT_ALLOW;
+	for (size_t i = 0; i < ELEMENTSOF(f_valued); i++)
+		if (strcmp(name, f_valued[i].name) == 0)
+			return chk_fvalue(c, &f_valued[i], v + n + 1);
+	return refuse(c, R_UNKNOWN);
+}
+
+static const struct rule rules[] = {
+	/* code execution and loading */
+	{ "-wrapper", M_EXACT, ACT_REFUSE, NULL, R_EXEC, false },
+	{ "-B", M_JOINED, ACT_REFUSE, NULL, R_EXEC, false },
+	{ "-specs", M_JOINED, ACT_REFUSE, NULL, R_EXEC, false },
+	{ "-fplugin", M_JOINED, ACT_REFUSE, NULL, R_EXEC, false },
+	{ "-fpass-plugin", M_JOINED, ACT_REFUSE, NULL, R_EXEC, false },
+	{ "-iplugindir", M_JOINED, ACT_REFUSE, NULL, R_EXEC, false },
+	{ "-gcc-toolchain", M_JOINED, ACT_REFUSE, NULL, R_EXEC, false },
+	{ "-ccc-", M_JOINED, ACT_REFUSE, NULL, R_EXEC, false },
+	{ "-Xclang", M_SEP, ACT_ALLOW, chk_xclang, NULL, true },
+	{ "-mllvm", M_SEP, ACT_ALLOW, chk_mllvm, NULL, true },
+	{ "-mllvm", M_JOINED, ACT_REFUSE, NULL, R_BYPASS, false },
+	{ "-Xassembler", M_SEP, ACT_ALLOW, chk_xasm, NULL, true },
+	{ "-Wa,", M_JOINED, ACT_ALLOW, chk_wa, NULL, false },
+	{ "-Xpreprocessor", M_SEP, ACT_REFUSE, NULL, R_BYPASS, true },
+	{ "-Wp,", M_JOINED, ACT_ALLOW, chk_wp, NULL, false },
+	/* linker-only: inert in a compile, dropped (values may be paths) */
+	{ "-Xlinker", M_SEP, ACT_DROP, NULL, NULL, true },
+	{ "-Wl,", M_JOINED, ACT_DROP, NULL, NULL, false },
+	{ "-fuse-ld=", M_JOINED, ACT_DROP, NULL, NULL, false },
+	{ "-rtlib=", M_JOINED, ACT_DROP, NULL, NULL, false },
+	{ "-unwindlib=", M_JOINED, ACT_DROP, NULL, NULL, false },
+	/* writers */
+	{ "-save-temps", M_JOINED, ACT_REFUSE, NULL, R_WRITE, false },
+	{ "-aux-info", M_JOINED, ACT_REFUSE, NULL, R_WRITE, false },
+	{ "-MJ", M_JOINED, ACT_REFUSE, NULL, R_WRITE, false },
+	{ "-objcmt", M_JOINED, ACT_REFUSE, NULL, R_UNKNOWN, false },
+	{ "-object", M_JOINED, ACT_REFUSE, NULL, R_UNKNOWN, false },
+	/* the job's shape */
+	{ "-c", M_EXACT, ACT_ALLOW, chk_compile, NULL, false },
+	{ "-S", M_EXACT, ACT_ALLOW, chk_compile, NULL, false },
+	{ "-E", M_EXACT, ACT_REFUSE, NULL, R_NOTCOMP, false },
+	{ "-M", M_EXACT, ACT_REFUSE, NULL, R_NOTCOMP, false },
+	{ "-MM", M_EXACT, ACT_REFUSE, NULL, R_NOTCOMP, false },
+	{ "-o", M_JOINED_OR_SEP, ACT_ALLOW, chk_output, NULL, false },
+	{ "-x", M_JOINED_OR_SEP, ACT_ALLOW, chk_lang, NULL, false },
+	/* dependency output: the .d goes next to the job's output */
+	{ "-MD", M_EXACT, ACT_ALLOW, NULL, NULL, false },
+	{ "-MMD", M_EXACT, ACT_ALLOW, NULL, NULL, false },
+	{ "-MG", M_EXACT, ACT_ALLOW, NULL, NULL, false },
+	{ "-MP", M_EXACT, ACT_ALLOW, NULL, NULL, false },
+	{ "-MF", M_JOINED_OR_SEP, ACT_DROP, NULL, NULL, false },
+	{ "-MT", M_JOINED_OR_SEP, ACT_ALLOW, chk_any, NULL, false },
+	{ "-MQ", M_JOINED_OR_SEP, ACT_ALLOW, chk_any, NULL, false },
+	/* preprocessor: macros are strings, directories are only searched */
+	{ "-D", M_JOINED_OR_SEP, ACT_ALLOW, chk_any, NULL, false },
+	{ "-U", M_JOINED_OR_SEP, ACT_ALLOW, chk_any, NULL, false },
+	{ "-I", M_JOINED_OR_SEP, ACT_ALLOW, chk_any, NULL, false },
+	{ "-iquote", M_JOINED_OR_SEP, ACT_ALLOW, chk_any, NULL, false },
+	{ "-isystem", M_JOINED_OR_SEP, ACT_ALLOW, chk_any, NULL, false },
+	{ "-idirafter", M_JOINED_OR_SEP, ACT_ALLOW, chk_any, NULL, false },
+	{ "-iprefix", M_JOINED_OR_SEP, ACT_ALLOW, chk_any, NULL, false },
+	{ "-iwithprefixbefore", M_JOINED_OR_SEP, ACT_ALLOW, chk_any, NULL, false },
+	{ "-iwithprefix", M_JOINED_OR_SEP, ACT_ALLOW, chk_any, NULL, false },
+	{ "-imultilib", M_SEP, ACT_ALLOW, chk_any, NULL, false },
+	{ "-imultiarch", M_SEP, ACT_ALLOW, chk_any, NULL, false },
+	{ "-include", M_JOINED_OR_SEP, ACT_ALLOW, chk_include, NULL, false },
+	{ "-imacros", M_JOINED_OR_SEP, ACT_ALLOW, chk_include, NULL, false },
+	{ "-isysroot", M_JOINED_OR_SEP, ACT_ALLOW, chk_sysroot, NULL, false },
+	{ "--sysroot=", M_JOINED, ACT_ALLOW, chk_sysroot, NULL, false },
+	{ "--sysroot", M_SEP, ACT_ALLOW, chk_sysroot, NULL, false },
+	{ "-undef", M_EXACT, ACT_ALLOW, NULL, NULL, false },
+	{ "-unwindlib", M_JOINED, ACT_REFUSE, NULL, R_UNKNOWN, false },
+	/* more linker-only options */
+	{ "-L", M_JOINED_OR_SEP, ACT_DROP, NULL, NULL, false },
+	{ "-l", M_JOINED_OR_SEP, ACT_DROP, NULL, NULL, false },
+	{ "-T", M_JOINED_OR_SEP, ACT_DROP, NULL, NULL, false },
+	{ "-u", M_JOINED_OR_SEP, ACT_DROP, NULL, NULL, false },
+	{ "-z", M_JOINED_OR_SEP, ACT_DROP, NULL, NULL, false },
+	/* values */
+	{ "-std=", M_JOINED, ACT_ALLOW, chk_token, NULL, false },
+	{ "-stdlib=", M_JOINED, ACT_ALLOW, chk_stdlib, NULL, false },
+	{ "-target", M_SEP, ACT_ALLOW, chk_token, NULL, false },
+	{ "--target=", M_JOINED, ACT_ALLOW, chk_token, NULL, false },
+	{ "--param", M_SEP, ACT_ALLOW, chk_token, NULL, false },
+	{ "--param=", M_JOINED, ACT_ALLOW, chk_token, NULL, false },
+	{ "--coverage", M_EXACT, ACT_REFUSE, NULL, R_LOCAL, false },
+	{ "-coverage", M_EXACT, ACT_REFUSE, NULL, R_LOCAL, false },
+	{ "--", M_JOINED, ACT_REFUSE, NULL, R_UNKNOWN, false },
+	/* families */
+	{ "-W", M_JOINED, ACT_ALLOW, chk_warning, NULL, false },
+	{ "-f", M_JOINED, ACT_ALLOW, chk_f, NULL, false },
+	{ "-m", M_JOINED, ACT_ALLOW, chk_target, NULL, false },
+	{ "-O", M_JOINED, ACT_ALLOW, chk_opt, NULL, false },
+	{ "-g", M_JOINED, ACT_ALLOW, chk_debug, NULL, false },
+	{ "-d", M_JOINED, ACT_ALLOW, chk_dump_letters, NULL, false },
+};
+
+/* Flags with no value, harmless in a compile (several only matter when
+ * linking, which a -c/-S job never does). */
+static const char *const plain_flags[] = {
+	"-pipe", "-pthread", "-p", "-pg", "-pedantic", "-pedantic-errors", "-ansi", "-w", "-v",
+	"-H", "-C", "-CC", "-P", "-nostdinc", "-nostdinc++", "-nostdlibinc", "-nobuiltininc",
+	"-traditional", "-traditional-cpp", "-trigraphs", "-no-canonical-prefixes",
+	"-no-integrated-as", "-integrated-as", "-Qunused-arguments", "-Qn", "-Qy", "-static",
+	"-shared", "-shared-libgcc", "-static-libgcc", "-static-libstdc++", "-static-pie",
+	"-pie", "-no-pie", "-rdynamic", "-s", "-nostdlib", "-nodefaultlibs", "-nostartfiles",
+	"-nolibc", "-time", NULL,
+};
+
+static const struct rule *find_rule(const char *a, bool *ret_sep, const char **ret_val)
+{
+	for (size_t i = 0; i < ELEMENTSOF(rules); i++) {
+		const struct rule *r = &rules[i];
+		size_t n = strlen(r->name);
+		bool exact = strcmp(a, r->name) == 0;
+
+		if (exact && r->match != M_JOINED) {
+			*ret_sep = r->match == M_SEP || r->match == M_JOINED_OR_SEP;
+			*ret_val = a + n;
+			return r;
+		}
+		if ((r->match == M_JOINED || r->match == M_JOINED_OR_SEP) &&
+		    strncmp(a, r->name, n) == 0) {
+			*ret_sep = false;
+			*ret_val = a + n;
+			return r;
+		}
+	}
+	return NULL;
+}
+
+struct run {
+	struct ctx c;
+	const char *const *argv;
+	char **out;
+	unsigned n_rewritten;
+	const char *reason;
+	unsigned bad;
+};
+
+static int keep(struct run *r, const char *s)
+{
+	return strv_push(&r->out, s);
+}
+
+static bool fail(struct run *r, unsigned i, const char *why)
+{
+	r->reason = why;
+	r->bad = i;
+	return false;
+}
+
+/* One option at argv[*i]; advances *i past a separate value. Returns false
+ * (with r->reason) on refusal, or sets *ret_err on -ENOMEM. */
+static bool classify_option(struct run *r, unsigned *i, int *ret_err)
+{
+	const char *a = r->argv[*i], *val = NULL;
+	const struct rule *rule;
+	bool sep = false;
+	enum act act;
+
+	if (str_in(a, plain_flags)) {
+		*ret_err = keep(r, a);
+		return true;
+	}
+	rule = find_rule(a, &sep, &val);
+	if (!rule)
+		return fail(r, *i, R_UNKNOWN);
+	if (sep) {
+		val = r->argv[*i + 1];
+		if (!val)
+			return fail(r, *i, R_MISSING);
+		if (val[0] == '@')
+			return fail(r, *i + 1, R_RESPFILE);
+		if (val[0] == '-' && !rule->dash_value && rule->act != ACT_REFUSE)
+			return fail(r, *i + 1, R_DASHVAL);
+	}
+	r->c.reason = rule->reason;
+	act = rule->check && rule->act != ACT_REFUSE ? rule->check(&r->c, val) : rule->act;
+	if (act == ACT_REFUSE)
+		return fail(r, *i, r->c.reason ? r->c.reason : R_UNKNOWN);
+	if (act == ACT_DROP || act == ACT_REPLACE) {
+		r->n_rewritten++;
+		if (act == ACT_REPLACE)
+			*ret_err = keep(r, r->c.replacement);
+	} else {
+		*ret_err = keep(r, a);
+		if (*ret_err >= 0 && sep)
+			*ret_err = keep(r, val);
+	}
+	*i += sep;
+	return true;
+}
+
+static bool classify_all(struct run *r, int *ret_err)
+{
+	for (unsigned i = 1; r->argv[i]; i++) {
+		const char *a = r->argv[i];
+
+		if (a[0] == '@')
+			return fail(r, i, R_RESPFILE);
+		if (a[0] != '-') {
+			if (++r->c.n_inputs > 1)
+				return fail(r, i, R_INPUTS);
+			*ret_err = keep(r, a);
+		} else if (a[1] == 0) {
+			return fail(r, i, R_STDIO);
+		} else if (!classify_option(r, &i, ret_err)) {
+			return false;
+		}
+		if (*ret_err < 0)
+			return false;
+	}
+	if (!r->c.compile)
+		return fail(r, 0, R_NOTCOMP);
+	if (r->c.n_inputs != 1)
+		return fail(r, 0, R_INPUTS);
+	return true;
+}
+
+int argpolicy_check(const char *const argv[], unsigned protover, struct argpolicy_verdict *ret)
+{
+	struct run r = { .c = { .protover = protover }, .argv = argv };
+	int err = 0;
+
+	if (!argv || !argv[0] || !ret)
+		return -EINVAL;
+	err = keep(&r, argv[0]);
+	if (err >= 0 && classify_all(&r, &err)) {
+		*ret = (struct argpolicy_verdict){
+			.allowed = true, .argv = TAKE_PTR(r.out), .n_rewritten = r.n_rewritten,
+		};
+		return 0;
+	}
+	strv_free(r.out);
+	if (err < 0)
+		return err;
+	*ret = (struct argpolicy_verdict){
+		.allowed = false, .reason = r.reason, .arg = argv[r.bad], .index = r.bad,
+	};
+	return 0;
+}
+
+void argpolicy_verdict_done(struct argpolicy_verdict *v)
+{
+	if (!v)
+		return;
+	strv_free(v->argv);
+	v->argv = NULL;
+}
