@@ -179,7 +179,8 @@ install: all
 	test -e $(DESTDIR)$(CONFDDIR)/distccd || install -m 644 conf.d/distccd $(DESTDIR)$(CONFDDIR)/distccd
 	$(MAKE) --no-print-directory install-man install-tools
 
-# Man pages into man1/man5/man8, plus alias links for the unit names.
+# Man pages into man1/man5/man8, plus alias links for the unit names, and
+# the policy documents they refer to into DOCDIR.
 install-man:
 	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 644 $(filter %.1,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man1/
@@ -187,6 +188,8 @@ install-man:
 	install -m 644 $(filter %.8,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man8/
 	$(foreach a,$(MAN_ALIASES),ln -sf $(word 2,$(subst :, ,$(a))) \
 	    $(DESTDIR)$(MANDIR)/man5/$(word 1,$(subst :, ,$(a)));)
+	install -d $(DESTDIR)$(DOCDIR)
+	$(if $(wildcard docs/*.md),install -m 644 $(wildcard docs/*.md) $(DESTDIR)$(DOCDIR)/)
 
 # update-distcc-symlinks; run it when installing to the live system.
 install-tools: $(TOOLS)

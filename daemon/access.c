@@ -153,6 +153,13 @@ void access_format_peer(const struct sockaddr *sa, socklen_t len, char *out, siz
 	} else if (sa && sa->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
 		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
 
+		/* a dual-stack socket (distccd.socket) sees IPv4 clients as
+		 * ::ffff:a.b.c.d; log them as the IPv4 address users match on */
+		if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
+			inet_ntop(AF_INET, &in6->sin6_addr.s6_addr[12], host, sizeof(host));
+			snprintf(out, n, "%s:%u", host, (unsigned)ntohs(in6->sin6_port));
+			return;
+		}
 		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
 		snprintf(out, n, "[%s]:%u", host, (unsigned)ntohs(in6->sin6_port));
 	} else

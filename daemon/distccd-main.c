@@ -161,7 +161,7 @@ static int run_standalone(const struct daemon_config *cfg)
 	for (int i = 0; i < n; i++)
 		close(fds[i]);
 	if (cfg->pid_file && unlink(cfg->pid_file) < 0 && errno != ENOENT)
-		log_debug_errno(errno, "cannot remove pid file '%s': %m", cfg->pid_file);
+		log_warning_errno(errno, "cannot remove pid file '%s': %m", cfg->pid_file);
 	return r < 0 ? EXIT_DISTCC_FAILED : 0;
 }
 

@@ -30,3 +30,15 @@ bool journal_log_enabled(void);
  * plus @fields. Dropped when @level is above the log level, like log_*().
  * Returns 0 or -errno. */
 int journal_send(int level, const char *message, const struct journal_field *fields, size_t n);
+
+/* Relay for the accept loop's children. A child exits right after its last
+ * message, often before journald has read its cgroup: the entry would lack
+ * _SYSTEMD_UNIT and be missing from `journalctl -u distccd`. So children hand
+ * their entries to the long-lived parent, which sends them on.
+ * journal_relay_open: a datagram socketpair, [0] for the parent, [1] for
+ * children (-errno). journal_relay_child: in a child, send every entry
+ * through @fd. journal_relay_forward: in the parent, send on every queued
+ * entry (non-blocking). */
+int journal_relay_open(int ret_fds[2]);
+void journal_relay_child(int fd);
+void journal_relay_forward(int fd);

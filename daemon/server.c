@@ -21,6 +21,7 @@
 
 #include "activation.h"
 #include "exec.h"
+#include "journal.h"
 #include "log.h"
 #include "macro.h"
 #include "server.h"
@@ -44,6 +45,7 @@ struct server {
 	bool stop;
 	struct stats_server *stats;
 	usec_t last_busy;                  /* for --idle-exit */
+	int relay[2];                      /* children's journal entries, see journal.h */
 	unsigned long long served;
 };
 
@@ -160,6 +162,10 @@ static _noreturn_ void child_main(struct server *s, int fd)
 	for (size_t i = 0; i < s->nfds; i++)
 		close(s->fds[i]);
 	close(s->sigfd);
+	if (s->relay[0] >= 0) {
+		close(s->relay[0]);
+		journal_relay_child(s->relay[1]);
+	}
 	exec_install_term_handler();
 	sigprocmask(SIG_SETMASK, &s->oldmask, NULL);
 	res = session_serve_with(s->cfg, fd, fd, report_job, &report_fd);
@@ -270,7 +276,7 @@ static bool idle_expired(const struct server *s)
 
 static int serve_loop(struct server *s)
 {
-	const size_t base = s->nfds + 1;
+	const size_t base = s->nfds + 2;
 	_cleanup_free_ struct pollfd *pfd = calloc(base + STATS_SERVER_MAX_POLLFDS, sizeof(*pfd));
 
 	if (!pfd)
@@ -281,6 +287,7 @@ static int serve_loop(struct server *s)
 		int r;
 
 		pfd[0] = (struct pollfd){ .fd = s->sigfd, .events = POLLIN };
+		pfd[s->nfds + 1] = (struct pollfd){ .fd = s->relay[0], .events = POLLIN };
 		for (size_t i = 0; i < s->nfds; i++)
 			pfd[i + 1] = (struct pollfd){ .fd = room ? s->fds[i] : -1, .events = POLLIN };
 		nstats = stats_server_pollfds(s->stats, pfd + base, STATS_SERVER_MAX_POLLFDS);
@@ -294,6 +301,8 @@ static int serve_loop(struct server *s)
 		}
 		if (r < 0)
 			continue;
+		if (pfd[s->nfds + 1].revents)
+			journal_relay_forward(s->relay[0]);
 		if (pfd[0].revents)
 			handle_signal(s);
 		for (size_t i = 0; i < s->nfds && !s->stop && s->nkids < s->cfg->jobs; i++)
@@ -332,7 +341,7 @@ static bool stats_allowed(const struct sockaddr *sa, socklen_t len, void *userda
 int server_run(const struct daemon_config *cfg, const int *listen_fds, size_t n, int stats_fd)
 {
 	struct server s = { .cfg = cfg, .fds = listen_fds, .nfds = n, .sigfd = -1,
-			    .last_busy = now_usec() };
+			    .last_busy = now_usec(), .relay = { -1, -1 } };
 	sigset_t mask;
 	int r;
 
@@ -346,6 +355,8 @@ int server_run(const struct daemon_config *cfg, const int *listen_fds, size_t n,
 		stats_server_free(s.stats);
 		return -ENOMEM;
 	}
+	if (journal_log_enabled() && journal_relay_open(s.relay) < 0)
+		s.relay[0] = s.relay[1] = -1;      /* children then log directly */
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
 	sigaddset(&mask, SIGTERM);
@@ -364,8 +375,12 @@ int server_run(const struct daemon_config *cfg, const int *listen_fds, size_t n,
 	r = serve_loop(&s);
 	activation_notify_stopping();
 	stop_children(&s);
+	if (s.relay[0] >= 0)
+		journal_relay_forward(s.relay[0]);
 out:
 	safe_close(s.sigfd);
+	safe_close(s.relay[0]);
+	safe_close(s.relay[1]);
 	sigprocmask(SIG_SETMASK, &s.oldmask, NULL);
 	free(s.kids);
 	stats_server_free(s.stats);

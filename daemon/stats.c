@@ -14,23 +14,6 @@
 
 #include "stats.h"
 
-static const char *const result_names[_JOB_RESULT_MAX] = {
-	[JOB_REJ_BAD_REQ] = "rej_bad_req",
-	[JOB_REJ_OVERLOAD] = "rej_overload",
-	[JOB_COMPILE_OK] = "compile_ok",
-	[JOB_COMPILE_ERROR] = "compile_error",
-	[JOB_COMPILE_TIMEOUT] = "compile_timeout",
-	[JOB_CLI_DISCONN] = "cli_disconnect",
-	[JOB_OTHER] = "other",
-};
-
-const char *stats_result_to_string(enum job_result r)
-{
-	if ((unsigned)r >= _JOB_RESULT_MAX)
-		return NULL;
-	return result_names[r];
-}
-
 /* Copy a name for a line-oriented page: control bytes and spaces become '?'
  * or '_' so a hostile file name cannot add lines or fields. */
 static void copy_name(char dst[STATS_NAME_MAX], const char *src)
@@ -380,6 +363,7 @@ static int format_metrics_jobs(const struct stats *s, struct buf *out)
 {
 	int r;
 
+	/* result labels are the journal's DISTCC_RESULT= values */
 	r = family(out, "distccd_connections", "counter", NULL,
 		   "Connections accepted on the compile port.");
 	if (r >= 0)
@@ -393,7 +377,7 @@ static int format_metrics_jobs(const struct stats *s, struct buf *out)
 		r = family(out, "distccd_jobs", "counter", NULL, "Jobs finished, by result.");
 	for (unsigned i = 0; r >= 0 && i < _JOB_RESULT_MAX; i++)
 		r = buf_printf(out, "distccd_jobs_total{result=\"%s\"} %" PRIu64 "\n",
-			       result_names[i], s->results[i]);
+			       job_result_to_string((enum job_result)i), s->results[i]);
 	if (r >= 0)
 		r = family(out, "distccd_running_jobs", "gauge", NULL, "Jobs running now.");
 	if (r >= 0)

@@ -16,9 +16,6 @@
 #include "io.h"
 #include "jobsum.h"
 
-/* Label value of a job result on /metrics: "compile_ok", ...; NULL if out of range. */
-const char *stats_result_to_string(enum job_result r);
-
 #define STATS_WINDOW_SECS 900u          /* 15 minutes of one-second buckets... */
 #define STATS_RING (STATS_WINDOW_SECS + 1u) /* ...plus the partly covered oldest one */
 #define STATS_NAME_MAX 128u             /* longest kept input/compiler name, with NUL */

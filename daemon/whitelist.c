@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <strings.h>
 #include <unistd.h>
 
@@ -32,6 +33,7 @@ enum wl_verdict whitelist_check_compiler(const struct whitelist *w, const char *
 {
 	const char *name;
 	bool opened = false;
+	struct stat st;
 
 	if (!argv0 || !*argv0)
 		return WL_BAD_NAME;
@@ -48,7 +50,9 @@ enum wl_verdict whitelist_check_compiler(const struct whitelist *w, const char *
 		if (dfd < 0)
 			continue;
 		opened = true;
-		if (faccessat(dfd, name, X_OK, AT_EACCESS) == 0)
+		/* a directory (e.g. /usr/lib/distcc/bin) is executable too: only files count */
+		if (fstatat(dfd, name, &st, 0) == 0 && S_ISREG(st.st_mode) &&
+		    faccessat(dfd, name, X_OK, AT_EACCESS) == 0)
 			return WL_ALLOW;
 	}
 	return opened ? WL_NOT_LISTED : WL_UNREADABLE;

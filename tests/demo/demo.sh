@@ -22,6 +22,8 @@ say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 info() { [ -n "${DEMO_QUIET:-}" ] || printf '%s\n' "$*"; }
 die() { printf 'demo: FAILED: %s\n' "$*" >&2; exit 1; }
 
+# make's `all` installed the build dependencies; the demo also needs these
+"$TOP/build-aux/ensure-deps.sh" "$TOP/build-aux/deps-demo.txt"
 for b in "$DISTCC" "$DISTCCD" "$MON"; do
 	[ -x "$b" ] || die "$b is not built (run make)"
 done
@@ -66,8 +68,12 @@ EOF
 }
 
 # --- 1. a private masquerade dir (also the daemon's compiler whitelist) ---
+# distccd started as root drops to an unprivileged user: it must be able to
+# read the whitelist and write its job dirs under its TMPDIR.
+chmod 755 "$WORK"
 MASQ=$WORK/masq
 mkdir -p "$MASQ" "$WORK/distcc-dir" "$WORK/tmp"
+chmod 1777 "$WORK/tmp"
 for c in cc gcc c++ g++ "$(gcc -dumpmachine)-gcc" "$(gcc -dumpmachine)-g++"; do
 	ln -s "$DISTCC" "$MASQ/$c"
 done
@@ -85,7 +91,7 @@ DAEMON_CMD=(systemd-socket-activate -l "127.0.0.1:$PORT" -l "127.0.0.1:$SPORT"
 info "  ${DAEMON_CMD[*]}"
 "${DAEMON_CMD[@]}" 2>"$WORK/activate.err" &
 DAEMON_PID=$!
-wait_port "$PORT" || die "distccd did not come up: $(cat "$WORK/activate.err")"
+wait_port "$SPORT" || die "distccd did not come up: $(cat "$WORK/activate.err")"
 
 # --- 2. the workload: this project's own C sources ---
 PROJ=$WORK/proj
@@ -142,17 +148,21 @@ nok=$(grep -c ' COMPILE_OK ' "$LOG" || true)
 [ "$nok" -eq "$NSRC" ] || die "daemon logged $nok COMPILE_OK jobs, expected $NSRC"
 
 say "stats page (distccd --stats, port $SPORT)"
-python3 - "$SPORT" <<'EOF'
+python3 - "$SPORT" "$NSRC" <<'EOF' || die "the stats page does not count $NSRC jobs"
 import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 5)
 s.sendall(b"GET / HTTP/1.0\r\n\r\n")
 data = b""
 while chunk := s.recv(4096):
     data += chunk
+fields = {}
 for line in data.decode().splitlines():
     if line.startswith(("dcc_tcp_accept", "dcc_compile_ok", "dcc_longest_job", "dcc_max_kids",
                         "dcc_num_compiles1")):
         print(" ", line)
+    if line.startswith("dcc_"):
+        fields[line.split(" ")[0]] = line.split(" ", 1)[1]
+sys.exit(0 if fields.get("dcc_compile_ok") == sys.argv[2] else 1)
 EOF
 
 say "local build with gcc for comparison"

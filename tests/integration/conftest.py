@@ -13,7 +13,7 @@ TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))
 BUILD = os.environ.get("DISTCC_TEST_BUILD", os.path.join(TOP, "build"))
 
 DEBIAN_DISTCC = "/usr/bin/distcc"
-DEBIAN_DISTCCD = "/usr/sbin/distccd"
+DEBIAN_DISTCCD = "/usr/bin/distccd"   # Debian 12 installs it in /usr/bin
 DEBIAN_MON = "/usr/bin/distccmon-text"
 
 

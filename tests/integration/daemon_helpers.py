@@ -148,8 +148,7 @@ def distcc(hosts, args, cwd, env=None, timeout=60):
     """Run Debian's distcc 3.4 client; returns CompletedProcess (bytes)."""
     e = {k: v for k, v in os.environ.items() if not k.startswith("DISTCC_")}
     os.makedirs(os.path.join(cwd, ".distcc"), exist_ok=True)
-    e.update({"DISTCC_HOSTS": hosts, "DISTCC_DIR": os.path.join(cwd, ".distcc"),
-              "DISTCC_BACKOFF_PERIOD": "0"})
+    e.update({"DISTCC_HOSTS": hosts, "DISTCC_DIR": os.path.join(cwd, ".distcc")})
     e.update(env or {})
     return subprocess.run([DEBIAN_DISTCC] + list(args), cwd=cwd, env=e, capture_output=True,
                           timeout=timeout)

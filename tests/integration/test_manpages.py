@@ -123,6 +123,19 @@ def test_install_man(tmp_path):
     assert p.returncode == 0, p.stdout + p.stderr
     for page in PAGES:
         assert (dest / "usr/share/man" / ("man" + page[-1]) / page).is_file(), page
+    if os.path.exists(os.path.join(TOP, "docs/argument-policy.md")):
+        assert (dest / "usr/share/doc/distcc/argument-policy.md").is_file()
     alias = dest / "usr/share/man/man5/distccd.socket.5"
     assert alias.is_symlink() and os.readlink(alias) == "distcc-units.5"
     assert alias.resolve().is_file()
+
+
+def test_units_point_at_shipped_pages():
+    """Documentation=man:PAGE(N) in our units names pages we ship."""
+    udir = os.path.join(TOP, "units")
+    for name in sorted(os.listdir(udir)):
+        with open(os.path.join(udir, name)) as f:
+            for line in f:
+                if line.startswith("Documentation="):
+                    for page, sec in re.findall(r"man:([\w.@-]+)\((\d)\)", line):
+                        assert "%s.%s" % (page, sec) in PAGES, "%s: man:%s(%s)" % (name, page, sec)

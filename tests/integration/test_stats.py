@@ -105,8 +105,8 @@ def test_metrics_is_strict_openmetrics(work):
             "application/openmetrics-text; version=1.0.0; charset=utf-8"
         fams = check_openmetrics(body.decode("utf-8"))
         assert fams["distccd_jobs"]["type"] == "counter"
-        assert sample(fams, "distccd_jobs", "distccd_jobs_total", result="compile_ok") == 1
-        assert sample(fams, "distccd_jobs", "distccd_jobs_total", result="compile_error") == 0
+        assert sample(fams, "distccd_jobs", "distccd_jobs_total", result="COMPILE_OK") == 1
+        assert sample(fams, "distccd_jobs", "distccd_jobs_total", result="COMPILE_ERROR") == 0
         assert sample(fams, "distccd_connections", "distccd_connections_total") == \
             d.base["dcc_tcp_accept"] + 1
         assert sample(fams, "distccd_max_jobs") == 3

@@ -171,3 +171,31 @@ def test_created_dirs_are_world_readable(world):
     assert p.returncode == 0, p.stderr
     for d in world["dirs"]:
         assert stat.S_IMODE(os.stat(d).st_mode) == 0o755
+
+
+def masquerade_clients():
+    from conftest import DEBIAN_DISTCC
+    return [pytest.param(DEBIAN_DISTCC, id="debian-distcc"),
+            pytest.param(os.path.join(BUILD, "distcc"), id="our-distcc")]
+
+
+@pytest.mark.parametrize("client", masquerade_clients())
+def test_links_work_as_masquerade_dir(tmp_path, client):
+    """The real tool on this machine's /usr/bin: `gcc` found first on PATH in
+    the generated directory is distcc, which finds the real gcc behind it
+    and compiles (locally: the only host is localhost)."""
+    if not os.access(client, os.X_OK):
+        pytest.skip("%s not built yet" % client)
+    masq = tmp_path / "masq"
+    p = subprocess.run([TOOL, "--dir", str(masq), "--distcc", client],
+                       capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0, p.stderr
+    assert (masq / "gcc").is_symlink()
+    (tmp_path / "hello.c").write_text("int main(void) { return 0; }\n")
+    env = dict(os.environ, PATH="%s:/usr/bin:/bin" % masq, DISTCC_HOSTS="localhost",
+               DISTCC_DIR=str(tmp_path / "state"), DISTCC_VERBOSE="1")
+    p = subprocess.run(["gcc", "-c", "hello.c", "-o", "hello.o"], cwd=tmp_path, env=env,
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert (tmp_path / "hello.o").stat().st_size > 0
+    assert "distcc" in p.stderr          # it really went through distcc

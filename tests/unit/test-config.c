@@ -1,128 +1,202 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The client's environment reader: defaults, every variable, and invalid
- * values that must keep the default and be reported.
+ * distccd option parsing: defaults, every distcc 3.4 option accepted, strict
+ * numbers, unsupported features refused, and our additions.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
+#include <unistd.h>
 #include <cmocka.h>
 
-#include "../../client/config.h"
+#include "../../daemon/config.h"
+
+static int parse(struct daemon_config *c, enum config_action *a, ...)
+{
+	char *argv[64] = { (char *)"distccd" };
+	int argc = 1;
+	va_list ap;
+
+	va_start(ap, a);
+	for (char *s; (s = va_arg(ap, char *));)
+		argv[argc++] = s;
+	va_end(ap);
+	config_init(c);
+	return config_parse_argv(c, argc, argv, a);
+}
 
 static void test_defaults(void **state)
 {
-	const char *env[] = { "HOME=/home/u", NULL };
-	struct client_config c;
-	const char *bad = "x";
+	struct daemon_config c;
+	enum config_action a;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
 	(void)state;
-	assert_int_equal(config_parse(env, 1000, &c, &bad), 0);
-	assert_null(bad);
-	assert_null(c.hosts);
-	assert_string_equal(c.dir, "/home/u/.distcc");
-	assert_false(c.verbose);
-	assert_null(c.log_file);
-	assert_int_equal(c.err_fd, -1);
-	assert_true(c.fallback);
-	assert_false(c.skip_local_retry);
-	assert_int_equal(c.backoff_sec, 60);
-	assert_true(c.io_timeout == 300 * USEC_PER_SEC);
-	assert_int_equal(c.pause_msec, 1000);
-	assert_false(c.save_temps);
-	assert_false(c.no_rewrite_cross);
-	assert_string_equal(c.tmpdir, "/tmp");
-	assert_null(c.ssh);
-	assert_int_equal(c.safeguard, 0);
-	config_free(&c);
+	assert_int_equal(parse(&c, &a, NULL), 0);
+	assert_int_equal(a, CONFIG_RUN);
+	assert_int_equal(c.port, 3632);
+	assert_int_equal(c.jobs, (unsigned)ncpu + 2);
+	assert_int_equal(c.max_per_source, c.jobs);
+	assert_int_equal(c.nice, 5);
+	assert_int_equal(c.mode, MODE_AUTO);
+	assert_int_equal(c.log_level, LOG_NOTICE);
+	assert_int_equal(c.io_timeout, 300 * USEC_PER_SEC);
+	assert_false(c.allow_given);
+	assert_false(c.insecure);
+	assert_null(c.listen);
+	config_done(&c);
 }
 
-static void test_all_set(void **state)
+static void test_all_34_options(void **state)
 {
-	const char *env[] = { "DISTCC_HOSTS=", "DISTCC_DIR=/d", "DISTCC_VERBOSE=1", "DISTCC_LOG=/l",
-			"UNCACHED_ERR_FD=7", "DISTCC_FALLBACK=0", "DISTCC_SKIP_LOCAL_RETRY=",
-			"DISTCC_BACKOFF_PERIOD=0", "DISTCC_IO_TIMEOUT=5",
-			"DISTCC_PAUSE_TIME_MSEC=20", "DISTCC_SAVE_TEMPS=1",
-			"DISTCC_NO_REWRITE_CROSS=1", "TMPDIR=/t", "DISTCC_SSH=ssh -p 2",
-			"PATH=/a:/b", "_DISTCC_SAFEGUARD=2", "HOME=/h", NULL };
-	struct client_config c;
-	const char *bad = "x";
+	struct daemon_config c;
+	enum config_action a;
 
 	(void)state;
-	assert_int_equal(config_parse(env, 0, &c, &bad), 0);
-	assert_null(bad);
-	assert_non_null(c.hosts);
-	assert_string_equal(c.hosts, ""); /* set but empty is a list with no hosts */
-	assert_string_equal(c.dir, "/d");
-	assert_true(c.verbose);
-	assert_string_equal(c.log_file, "/l");
-	assert_int_equal(c.err_fd, 7);
-	assert_false(c.fallback);
-	assert_true(c.skip_local_retry);
-	assert_int_equal(c.backoff_sec, 0);
-	assert_true(c.io_timeout == 5 * USEC_PER_SEC);
-	assert_int_equal(c.pause_msec, 20);
+	assert_int_equal(parse(&c, &a, "--daemon", "-a", "10.0.0.0/8", "--allow", "::1",
+			       "--allow-private", "-j", "7", "--jobs", "9", "-N", "3", "--nice", "10",
+			       "-p", "4000", "--port", "4001", "-P", "/run/x.pid", "--listen", "::",
+			       "--listen", "127.0.0.1", "--user", "nobody", "--log-file", "/tmp/l",
+			       "--log-level", "info", "--log-stderr", "--no-detach", "--no-fork",
+			       "--no-fifo", "--lifetime", "30", "--job-lifetime", "2.5", "--stats",
+			       "--stats-port", "4002", "--enable-tcp-insecure", NULL),
+			 0);
+	assert_int_equal(c.mode, MODE_DAEMON);
+	assert_int_equal(c.jobs, 9);
+	assert_int_equal(c.nice, 10);
+	assert_int_equal(c.port, 4001);
+	assert_string_equal(c.pid_file, "/run/x.pid");
+	assert_string_equal(c.listen[0], "::");
+	assert_string_equal(c.listen[1], "127.0.0.1");
+	assert_null(c.listen[2]);
+	assert_string_equal(c.user, "nobody");
+	assert_int_equal(c.log_level, LOG_INFO);
+	assert_true(c.log_stderr && c.no_detach && c.no_fork && c.stats && c.insecure);
+	assert_true(c.allow_given);
+	assert_int_equal(c.allow.n, 2 + 7);
+	assert_int_equal(c.lifetime, 30 * USEC_PER_SEC);
+	assert_int_equal(c.job_lifetime, 2500 * USEC_PER_MSEC);
+	assert_int_equal(c.stats_port, 4002);
+	config_done(&c);
+
+	assert_int_equal(parse(&c, &a, "--inetd", "--make-me-a-botnet", "--verbose", NULL), 0);
+	assert_int_equal(c.mode, MODE_INETD);
+	assert_true(c.insecure);
+	assert_int_equal(c.log_level, LOG_DEBUG);
+	config_done(&c);
+
+	assert_int_equal(parse(&c, &a, "--wizard", NULL), 0);
+	assert_true(c.no_detach && c.log_stderr);
+	assert_int_equal(c.mode, MODE_DAEMON);
+	config_done(&c);
+}
+
+static void test_ours(void **state)
+{
+	struct daemon_config c;
+	enum config_action a;
+
+	(void)state;
+	assert_int_equal(parse(&c, &a, "--masquerade-dir", "/a", "--masquerade-dir", "/b",
+			       "--io-timeout", "7", "--max-per-source", "3", "-j", "5", NULL), 0);
+	assert_string_equal(c.masquerade_dirs[0], "/a");
+	assert_string_equal(c.masquerade_dirs[1], "/b");
+	assert_int_equal(c.io_timeout, 7 * USEC_PER_SEC);
+	assert_int_equal(c.max_per_source, 3);
+	config_done(&c);
+}
+
+static void test_help_version(void **state)
+{
+	struct daemon_config c;
+	enum config_action a;
+
+	(void)state;
+	assert_int_equal(parse(&c, &a, "--help", NULL), 0);
+	assert_int_equal(a, CONFIG_HELP);
+	config_done(&c);
+	assert_int_equal(parse(&c, &a, "--version", NULL), 0);
+	assert_int_equal(a, CONFIG_VERSION);
+	config_done(&c);
+}
+
+static void test_bad(void **state)
+{
+	static const char *const bad[][3] = {
+		{ "--bogus" },		   { "-j", "0" },	    { "-j", "x" },
+		{ "--jobs", "-1" },	   { "--jobs", "1e3" },	    { "-p", "0" },
+		{ "-p", "65536" },	   { "--port", " 80" },	    { "-N", "abc" },
+		{ "--allow", "10.0.0.1/33" }, { "-a", "nothost" }, { "--log-level", "loud" },
+		{ "--lifetime", "soon" },  { "--job-lifetime", "0" }, { "--io-timeout", "0" },
+		{ "--max-per-source", "0" }, { "stray-arg" },	    { "-j" },
+		{ "--stats-port", "99999" },
+	};
+	struct daemon_config c;
+	enum config_action a;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(parse(&c, &a, bad[i][0], bad[i][1], NULL), -EINVAL);
+		config_done(&c);
+	}
+}
+
+static void test_unsupported(void **state)
+{
+	static const char *const opts[][2] = {
+		{ "--zeroconf" }, { "--auth" }, { "--whitelist", "/f" }, { "--blacklist", "/f" },
+		{ "--show-principal" },
+	};
+	struct daemon_config c;
+	enum config_action a;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		assert_int_equal(parse(&c, &a, opts[i][0], opts[i][1], NULL), -EOPNOTSUPP);
+		config_done(&c);
+	}
+}
+
+static void test_env(void **state)
+{
+	struct daemon_config c;
+	enum config_action a;
+
+	(void)state;
+	setenv("DISTCCD_PATH", "/opt/cc/bin", 1);
+	setenv("DISTCC_SAVE_TEMPS", "1", 1);
+	setenv("DISTCC_IO_TIMEOUT", "12", 1);
+	setenv("TMPDIR", "relative", 1);
+	setenv("LC_ALL", "C.UTF-8", 1);
+	assert_int_equal(parse(&c, &a, NULL), 0);
+	assert_int_equal(config_load_env(&c), 0);
+	assert_string_equal(c.path, "/opt/cc/bin");
 	assert_true(c.save_temps);
-	assert_true(c.no_rewrite_cross);
-	assert_string_equal(c.tmpdir, "/t");
-	assert_string_equal(c.ssh, "ssh -p 2");
-	assert_string_equal(c.path, "/a:/b");
-	assert_int_equal(c.safeguard, 2);
-	config_free(&c);
-}
-
-static void test_invalid_keeps_default(void **state)
-{
-	const char *env[] = { "DISTCC_IO_TIMEOUT=abc", "DISTCC_BACKOFF_PERIOD=-1",
-			"DISTCC_VERBOSE=yes", "DISTCC_FALLBACK=2", NULL };
-	struct client_config c;
-	const char *bad = NULL;
-
-	(void)state;
-	assert_int_equal(config_parse(env, 42, &c, &bad), 0);
-	assert_string_equal(bad, "DISTCC_BACKOFF_PERIOD"); /* first in reading order */
-	assert_true(c.io_timeout == 300 * USEC_PER_SEC);
-	assert_int_equal(c.backoff_sec, 60);
-	assert_false(c.verbose);   /* only "1" and "0" mean anything */
-	assert_true(c.fallback);
-	assert_string_equal(c.dir, "/tmp/distcc-42"); /* no HOME */
-	config_free(&c);
-}
-
-static void test_io_timeout_zero_rejected(void **state)
-{
-	const char *env[] = { "DISTCC_IO_TIMEOUT=0", "UNCACHED_ERR_FD=x", NULL };
-	struct client_config c;
-	const char *bad = NULL;
-
-	(void)state;
-	assert_int_equal(config_parse(env, 1, &c, &bad), 0);
-	assert_string_equal(bad, "DISTCC_IO_TIMEOUT");
-	assert_true(c.io_timeout == 300 * USEC_PER_SEC);
-	assert_int_equal(c.err_fd, -1);
-	config_free(&c);
-}
-
-static void test_getenv_exact_name(void **state)
-{
-	const char *env[] = { "DISTCC_HOSTSX=a", "DISTCC_HOST=b", "DISTCC_HOSTS=c", NULL };
-
-	(void)state;
-	assert_string_equal(config_getenv(env, "DISTCC_HOSTS"), "c");
-	assert_null(config_getenv(env, "DISTCC"));
-	assert_null(config_getenv(NULL, "PATH"));
+	assert_int_equal(c.io_timeout, 12 * USEC_PER_SEC);
+	assert_string_equal(c.tmpdir, "/tmp");     /* relative TMPDIR ignored */
+	assert_non_null(c.locale_env);
+	config_done(&c);
+	setenv("DISTCC_IO_TIMEOUT", "never", 1);
+	assert_int_equal(parse(&c, &a, NULL), 0);
+	assert_int_equal(config_load_env(&c), -EINVAL);
+	config_done(&c);
+	unsetenv("DISTCC_IO_TIMEOUT");
+	unsetenv("DISTCCD_PATH");
+	unsetenv("DISTCC_SAVE_TEMPS");
+	unsetenv("TMPDIR");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_all_set),
-		cmocka_unit_test(test_invalid_keeps_default),
-		cmocka_unit_test(test_io_timeout_zero_rejected),
-		cmocka_unit_test(test_getenv_exact_name),
+		cmocka_unit_test(test_defaults),     cmocka_unit_test(test_all_34_options),
+		cmocka_unit_test(test_ours),	     cmocka_unit_test(test_help_version),
+		cmocka_unit_test(test_bad),	     cmocka_unit_test(test_unsupported),
+		cmocka_unit_test(test_env),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

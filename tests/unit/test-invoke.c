@@ -3,6 +3,7 @@
  * Invocation modes, masquerade PATH trimming (with a fake filesystem), and
  * the recursion rule.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -232,7 +232,7 @@ static void test_metrics_page(void **state)
 	assert_non_null(body);
 	body += 4;
 	assert_true(strncmp(body, "# TYPE distccd_connections counter\n", 35) == 0);
-	assert_non_null(strstr(body, "\ndistccd_jobs_total{result=\"compile_ok\"} 0\n"));
+	assert_non_null(strstr(body, "\ndistccd_jobs_total{result=\"COMPILE_OK\"} 0\n"));
 	assert_non_null(strstr(body, "\ndistccd_max_jobs 3\n"));
 	/* no longest job yet: the family has no sample */
 	assert_non_null(strstr(body, "# HELP distccd_longest_job_seconds Duration of the longest "
@@ -247,7 +247,7 @@ static void test_metrics_page(void **state)
 	stats_job_finished(&s, JOB_COMPILE_OK, SEC(2));
 	stats_job_duration(&s, "we\"ird\\.c", "gcc", 2001);
 	page = format(stats_format_metrics, &s);
-	assert_non_null(strstr(page, "\ndistccd_jobs_total{result=\"compile_ok\"} 1\n"));
+	assert_non_null(strstr(page, "\ndistccd_jobs_total{result=\"COMPILE_OK\"} 1\n"));
 	assert_non_null(strstr(page, "\ndistccd_longest_job_seconds{input=\"we\\\"ird\\\\.c\","
 				     "compiler=\"gcc\"} 2.001\n"));
 	free(page);
