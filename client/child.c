@@ -15,7 +15,7 @@
 
 extern char **environ;
 
-int child_cpp(char *const argv[], int out_fd, pid_t *ret_pid)
+int child_cpp(char *const argv[], pid_t *ret_pid)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -27,8 +27,6 @@ int child_cpp(char *const argv[], int out_fd, pid_t *ret_pid)
 	if (r != 0)
 		return -r;
 	r = posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-	if (r == 0)
-		r = posix_spawn_file_actions_adddup2(&fa, out_fd, STDOUT_FILENO);
 	if (r == 0)
 		r = posix_spawnattr_init(&attr);
 	if (r == 0) {

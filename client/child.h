@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Running compilers: the local preprocessor as a child with stdout going to
- * a temp file, and the compiler itself exec'd in place of distcc.
+ * Running compilers: the local preprocessor as a child writing a temp file
+ * (-o), and the compiler itself exec'd in place of distcc.
  */
 #pragma once
 
 #include <sys/types.h>
 
-/* Start @argv (PATH lookup) with stdin /dev/null, stdout @out_fd, stderr
- * inherited. */
-int child_cpp(char *const argv[], int out_fd, pid_t *ret_pid);
+/* Start @argv (PATH lookup) with stdin /dev/null, stdout and stderr
+ * inherited (the preprocessor is given "-o FILE"). */
+int child_cpp(char *const argv[], pid_t *ret_pid);
 /* Wait for @pid; *ret_status is a wait status. */
 int child_wait(pid_t pid, int *ret_status);
 /* Exit status distcc reports for a wait status: code, or 128+signal. */

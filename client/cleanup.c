@@ -17,9 +17,6 @@
 #include "cleanup.h"
 #include "monstate.h"
 
-/* Declared in monstate.h by its owner; repeated here (identically) until it lands. */
-int monstate_write(const char *dir, const struct monstate *s);
-int monstate_remove(const char *dir, unsigned long pid);
 
 #define MAX_TEMPS 8
 

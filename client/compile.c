@@ -16,6 +16,7 @@
 
 #include "argscan.h"
 #include "backoff.h"
+#include "child.h"
 #include "cleanup.h"
 #include "compile.h"
 #include "hosts.h"
@@ -23,13 +24,9 @@
 #include "log.h"
 #include "macro.h"
 #include "monstate.h"
-
-/* Declared in monstate.h by its owner; repeated here (identically) until it lands. */
-int monstate_write(const char *dir, const struct monstate *s);
-int monstate_remove(const char *dir, unsigned long pid);
 #include "output.h"
+#include "parse.h"
 #include "remote.h"
-#include "child.h"
 
 enum attempt {
 	ATTEMPT_OK,             /* remote success, outputs written */
@@ -50,19 +47,22 @@ struct job {
 	struct slot slot, cpp_slot;
 	/* local preprocessor */
 	const char *cpp_path;
-	int cpp_fd;
 	pid_t cpp_pid;
 	int cpp_status;
 	bool cpp_started, cpp_done;
 	/* monitor */
 	char state_dir[PATH_MAX];
-	bool state_ready;
 	struct monstate mon;
 	/* outcome of the last attempt */
 	struct proto_reply reply;
 	int error;
 	char tried[512];
 };
+
+static void strv_freep(char ***v)
+{
+	strv_free(*v);
+}
 
 static const char *base_name(const char *p)
 {
@@ -73,11 +73,6 @@ static const char *base_name(const char *p)
 
 static void mon_set(struct job *j, enum mon_phase phase, const char *host, int slot)
 {
-	if (!j->state_ready) {
-		if (mkdir(j->state_dir, 0755) < 0 && errno != EEXIST)
-			return;
-		j->state_ready = true;
-	}
 	j->mon.phase = phase;
 	if (host)
 		snprintf(j->mon.host, sizeof(j->mon.host), "%s", host);
@@ -131,8 +126,11 @@ static int run_local(struct job *j, struct compile_result *res)
 	return r;
 }
 
+/* The local preprocessor writes "-o <temp><cpp_ext>" (argscan leaves the
+ * output to us) while the request head goes out. */
 static int cpp_start(struct job *j)
 {
+	_cleanup_(strv_freep) char **argv = NULL;
 	int r;
 
 	if (j->cpp_started || j->scan.preprocessed)
@@ -143,13 +141,16 @@ static int cpp_start(struct job *j)
 		if (r < 0)
 			log_debug_errno(r, "no cpp slot, preprocessing unlocked: %m");
 	}
-	j->cpp_fd = cleanup_mktemp(j->cfg->tmpdir, "distcc_", j->scan.cpp_ext, 0600, &j->cpp_path);
-	if (j->cpp_fd < 0)
-		return log_error_errno(j->cpp_fd, "cannot create a temp file in '%s': %m",
-				       j->cfg->tmpdir);
-	r = child_cpp(j->scan.cpp_argv, j->cpp_fd, &j->cpp_pid);
+	r = cleanup_mktemp(j->cfg->tmpdir, "distcc_", j->scan.cpp_ext, 0600, &j->cpp_path);
 	if (r < 0)
-		return log_error_errno(r, "cannot run the preprocessor '%s': %m", j->scan.cpp_argv[0]);
+		return log_error_errno(r, "cannot create a temp file in '%s': %m", j->cfg->tmpdir);
+	safe_close(r); /* reopened by name when done: clang -E -o renames over it */
+	argv = strv_copy(j->scan.cpp_argv);
+	if (!argv || strv_push(&argv, "-o") < 0 || strv_push(&argv, j->cpp_path) < 0)
+		return log_error_errno(-ENOMEM, "cannot build the preprocessor command: %m");
+	r = child_cpp(argv, &j->cpp_pid);
+	if (r < 0)
+		return log_error_errno(r, "cannot run the preprocessor '%s': %m", argv[0]);
 	j->cpp_started = true;
 	return 0;
 }
@@ -157,14 +158,11 @@ static int cpp_start(struct job *j)
 /* The DOTI source: the preprocessor's output, or the .i input itself. */
 static int doti_fd(struct job *j, int *ret_fd, bool *ret_owned)
 {
-	if (!j->scan.preprocessed) {
-		*ret_fd = j->cpp_fd;
-		*ret_owned = false;
-		return 0;
-	}
-	*ret_fd = open(j->scan.input, O_RDONLY | O_CLOEXEC);
+	const char *path = j->scan.preprocessed ? j->scan.input : j->cpp_path;
+
+	*ret_fd = open(path, O_RDONLY | O_CLOEXEC);
 	*ret_owned = true;
-	return *ret_fd < 0 ? log_error_errno(errno, "cannot open '%s': %m", j->scan.input) : 0;
+	return *ret_fd < 0 ? log_error_errno(errno, "cannot open '%s': %m", path) : 0;
 }
 
 /* Everything up to the reply; transport errors are returned as -errno. */
@@ -393,7 +391,7 @@ static void load_local_slots(struct job *j)
 	const char *src;
 	char *bad = NULL;
 
-	if (hosts_load(j->cfg, &l, &bad, &src) >= 0) {
+	if (hosts_load(j->cfg, &l, &bad, NULL, &src) >= 0) {
 		j->hosts.localslots = l.localslots;
 		j->hosts.localslots_cpp = l.localslots_cpp;
 		hostlist_free(&l);
@@ -403,16 +401,17 @@ static void load_local_slots(struct job *j)
 
 static int prepare_hosts(struct job *j, struct compile_result *res, bool *ret_ok)
 {
-	const char *src = NULL;
+	const char *src = NULL, *why = NULL;
 	char *bad = NULL;
 	int r;
 
 	*ret_ok = false;
-	r = hosts_load(j->cfg, &j->hosts, &bad, &src);
+	r = hosts_load(j->cfg, &j->hosts, &bad, &why, &src);
 	if (r == -EINVAL) {
 		res->outcome = COMPILE_BAD_HOSTSPEC;
 		res->bad_token = bad;
-		log_error("bad host specification '%s'", bad ? bad : "");
+		log_error("bad host specification '%s': %s", bad ? bad : "",
+			  why ? why : "syntax error");
 		return 0;
 	}
 	if (r < 0)
@@ -439,7 +438,6 @@ static void job_free(struct job *j)
 	lock_release(&j->slot);
 	lock_release(&j->cpp_slot);
 	j->lockdir = safe_close(j->lockdir);
-	j->cpp_fd = safe_close(j->cpp_fd);
 	proto_reply_free(&j->reply);
 }
 
@@ -449,7 +447,7 @@ static int job_init(struct job *j, const struct client_config *cfg, char **argv)
 
 	*j = (struct job){
 		.cfg = cfg, .argv = argv, .lockdir = -EBADF, .slot = SLOT_NONE,
-		.cpp_slot = SLOT_NONE, .cpp_fd = -EBADF,
+		.cpp_slot = SLOT_NONE,
 	};
 	proto_reply_init(&j->reply);
 	j->hosts.localslots = HOST_DEFAULT_LOCALSLOTS;

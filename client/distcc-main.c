@@ -77,12 +77,12 @@ static int show_hosts(const struct client_config *cfg, bool sum)
 {
 	struct hostlist l;
 	_cleanup_free_ char *bad = NULL;
-	const char *src;
+	const char *src, *why = NULL;
 	unsigned long total = 0;
-	int r = hosts_load(cfg, &l, &bad, &src);
+	int r = hosts_load(cfg, &l, &bad, &why, &src);
 
 	if (r == -EINVAL) {
-		log_error("bad host specification '%s'", bad ? bad : "");
+		log_error("bad host specification '%s': %s", bad ? bad : "", why ? why : "syntax error");
 		return EXIT_BAD_HOSTSPEC;
 	}
 	if (r < 0) {

@@ -40,7 +40,7 @@ static int read_hosts_file(const char *path, char **ret)
 }
 
 int hosts_load(const struct client_config *cfg, struct hostlist *ret, char **ret_bad,
-	       const char **ret_source)
+	       const char **ret_why, const char **ret_source)
 {
 	static char user_file[4096];
 	_cleanup_free_ char *text = NULL;
@@ -60,7 +60,9 @@ int hosts_load(const struct client_config *cfg, struct hostlist *ret, char **ret
 		else if (read_hosts_file(SYSCONFDIR "/distcc/hosts", &text) >= 0)
 			src = SYSCONFDIR "/distcc/hosts";
 	}
-	r = hostspec_parse(text ? text : "", ret, ret_bad);
+	if (ret_why)
+		*ret_why = NULL;
+	r = hostspec_parse_why(text ? text : "", ret, ret_bad, ret_why);
 	if (r < 0)
 		return r;
 	if (ret->randomize)

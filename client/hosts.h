@@ -10,7 +10,9 @@
 #include "hostspec.h"
 
 /* Load and parse the list. *ret_source names where it came from (NULL when
- * no list exists anywhere: an empty list). On a parse error returns -EINVAL
- * with the bad token in *ret_bad (malloc'd). --randomize is applied. */
+ * no list exists anywhere: an empty list, n == 0, as is a set but empty
+ * DISTCC_HOSTS). On a parse error returns -EINVAL with the bad token in
+ * *ret_bad (malloc'd) and a static reason in *ret_why (may be NULL).
+ * --randomize is applied. */
 int hosts_load(const struct client_config *cfg, struct hostlist *ret, char **ret_bad,
-	       const char **ret_source);
+	       const char **ret_why, const char **ret_source);
