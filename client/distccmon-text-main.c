@@ -29,7 +29,10 @@ static void usage(FILE *f)
 	      "Displays current compilation jobs in text form.\n"
 	      "\n"
 	      "If delay is specified, repeatedly updates after that many (fractional)\n"
-	      "seconds.  Otherwise, runs just once.\n",
+	      "seconds.  Otherwise, runs just once.\n"
+	      "\n"
+	      "  --help     Show this text, and exit.\n"
+	      "  --version  Show the version, and exit.\n",
 	      f);
 }
 
