@@ -8,12 +8,25 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "child.h"
 
 extern char **environ;
+
+/* SIGPIPE as our parent left it: children get it back. */
+static bool sigpipe_was_ignored;
+
+void child_ignore_sigpipe(void)
+{
+	struct sigaction old;
+
+	if (sigaction(SIGPIPE, NULL, &old) == 0)
+		sigpipe_was_ignored = old.sa_handler == SIG_IGN;
+	signal(SIGPIPE, SIG_IGN);
+}
 
 int child_cpp(char *const argv[], pid_t *ret_pid)
 {
@@ -31,7 +44,8 @@ int child_cpp(char *const argv[], pid_t *ret_pid)
 		r = posix_spawnattr_init(&attr);
 	if (r == 0) {
 		sigemptyset(&def);
-		sigaddset(&def, SIGPIPE);
+		if (!sigpipe_was_ignored)
+			sigaddset(&def, SIGPIPE);
 		posix_spawnattr_setsigdefault(&attr, &def);
 		posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
 		r = posix_spawnp(&pid, argv[0], &fa, &attr, argv, environ);
@@ -64,7 +78,7 @@ int child_exit_code(int st)
 
 int child_exec(char *const argv[])
 {
-	signal(SIGPIPE, SIG_DFL);
+	signal(SIGPIPE, sigpipe_was_ignored ? SIG_IGN : SIG_DFL);
 	execvp(argv[0], argv);
 	return -errno;
 }

@@ -7,6 +7,9 @@
 
 #include <sys/types.h>
 
+/* Ignore SIGPIPE (we see EPIPE instead), remembering whether our parent had
+ * it ignored already: children get the parent's disposition back. */
+void child_ignore_sigpipe(void);
 /* Start @argv (PATH lookup) with stdin /dev/null, stdout and stderr
  * inherited (the preprocessor is given "-o FILE"). */
 int child_cpp(char *const argv[], pid_t *ret_pid);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "macro.h"
 #include "monstate.h"
 
 
@@ -123,9 +124,16 @@ void cleanup_init(const char *state_dir, bool keep_temps)
 	C.state_dir = state_dir;
 	C.keep = keep_temps;
 	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+	for (size_t i = 0; i < ELEMENTSOF(sigs); i++)
 		sigaddset(&sa.sa_mask, sigs[i]);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+	for (size_t i = 0; i < ELEMENTSOF(sigs); i++) {
+		struct sigaction old;
+
+		/* ignored by our parent (nohup, a background job of a script):
+		 * stays ignored, for us and for the compiler we exec */
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
 		sigaction(sigs[i], &sa, NULL);
+	}
 	atexit(cleanup_run);
 }

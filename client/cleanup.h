@@ -4,7 +4,8 @@
  * CSPRNG names, O_EXCL and mode 0600 (UPSTREAM-BUGS B1) and registered
  * here; they and the monitor state file are removed at exit and on
  * SIGTERM/SIGINT/SIGHUP (then the signal is re-raised), unless
- * DISTCC_SAVE_TEMPS asked to keep temps.
+ * DISTCC_SAVE_TEMPS asked to keep temps. A signal that was ignored when
+ * distcc started (nohup) is left ignored.
  */
 #pragma once
 

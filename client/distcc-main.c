@@ -6,6 +6,7 @@
  * compile_run(). The only place that turns errors into exit codes.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "compile.h"
 #include "config.h"
 #include "exitcode.h"
@@ -149,7 +151,8 @@ static void setup_logging(const struct client_config *cfg)
 			return;
 		}
 		log_warning_errno(r, "failed to open logfile '%s': %m", cfg->log_file);
-	} else if (cfg->err_fd >= 0 && cfg->err_fd != STDERR_FILENO) {
+	} else if (cfg->err_fd >= 0 && cfg->err_fd != STDERR_FILENO &&
+		   fcntl(cfg->err_fd, F_GETFD) >= 0) {
 		err_fd_sink_fd = cfg->err_fd;
 		log_to_sink(err_fd_sink, NULL);
 	}
@@ -230,7 +233,7 @@ int main(int argc, char *argv[])
 	const char *bad = NULL;
 	int r;
 
-	signal(SIGPIPE, SIG_IGN);
+	child_ignore_sigpipe();
 	if (config_parse((const char *const *)environ, getuid(), &cfg, &bad) < 0)
 		return EXIT_OUT_OF_MEMORY;
 	setup_logging(&cfg);

@@ -137,7 +137,10 @@ int remote_send_doti(int fd, uint32_t version, int in_fd, usec_t deadline)
 
 int remote_read_reply(int fd, uint32_t version, usec_t deadline, struct proto_reply *ret)
 {
-	struct proto_src src = PROTO_SRC_FD(fd, deadline);
+	/* the reply is the last thing on the connection: read ahead (the
+	 * socket is non-blocking, so poll only when a read would block) */
+	uint8_t rbuf[REMOTE_READ_AHEAD];
+	struct proto_src src = PROTO_SRC_FD_BUF(fd, deadline, rbuf, sizeof(rbuf), true);
 
 	return proto_read_reply(&src, version, ret);
 }
