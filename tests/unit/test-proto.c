@@ -301,6 +301,7 @@ static void test_buffered_fd_source(void **state)
 	assert_int_equal(read_truncated(&wire, 0), -ENODATA);
 	assert_int_equal(read_truncated(&wire, 30), -EPIPE);
 	assert_int_equal(read_truncated(&wire, wire.len - 1), -EPIPE);
+	proto_reply_free(&r);
 
 	/* nothing arrives: the deadline ends the wait */
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv), 0);
