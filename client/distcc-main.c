@@ -91,6 +91,8 @@ static int show_hosts(const struct client_config *cfg, bool sum)
 		log_error_errno(r, "cannot read the host list: %m");
 		return EXIT_DISTCC_FAILED;
 	}
+	if (l.n == 0)
+		hosts_log_empty(src);
 	for (size_t i = 0; i < l.n; i++) {
 		total += l.hosts[i].limit;
 		if (!sum)
