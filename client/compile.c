@@ -120,6 +120,7 @@ static int run_local(struct job *j, struct compile_result *res)
 	}
 	(void)lock_keep_across_exec(&j->slot);
 	cleanup_run();
+	log_debug("running '%s' locally (slot %d)", j->argv[0], j->slot.fd >= 0 ? (int)j->slot.slot : -1);
 	r = child_exec(j->argv);
 	res->outcome = COMPILE_COMPILER_MISSING;
 	res->error = log_error_errno(r, "cannot run '%s': %m", j->argv[0]);
@@ -367,6 +368,7 @@ static int distribute(struct job *j, struct compile_result *res)
 			return fallback(j, res);
 		}
 		h = &j->hosts.hosts[j->slot.host];
+		log_debug("'%s': host %s, slot %u", j->scan.input, h->spec, j->slot.slot);
 		if (h->mode == HOST_LOCAL)
 			return run_local(j, res);
 		a = attempt_remote(j, h);
@@ -490,7 +492,7 @@ int compile_run(const struct client_config *cfg, char **argv, unsigned level,
 	}
 	r = job_init(&j, cfg, argv);
 	if (r >= 0 && j.verdict != ARGSCAN_REMOTE) {
-		log_debug("running '%s' locally: %s", argv[0], j.scan.reason ? j.scan.reason : "");
+		log_debug("'%s' must run locally: %s", argv[0], j.scan.reason ? j.scan.reason : "");
 		load_local_slots(&j);
 		r = run_local(&j, &res);
 	} else if (r >= 0) {
