@@ -22,6 +22,7 @@ struct scan {
 	bool deps;             /* -MD/-MMD seen */
 	bool wp_deps;          /* ... as -Wp,-MD,file: gcc's default target then */
 	bool has_mf, has_mt;
+	bool output_defaulted; /* no -o: gcc's dependency target is then <base>.o */
 	const char *lang;      /* last -x value, or NULL */
 };
 
@@ -326,11 +327,19 @@ static int push2(char ***v, const char *a, const char *b)
 	return r < 0 ? r : strv_push(v, b);
 }
 
+/* The clang driver turns -Wp,-MD,file into its own -MD handling, whose
+ * target is the -o value; gcc hands it to cc1, whose target is <base>.o. */
+static bool is_clang(const char *compiler)
+{
+	return strstr(base_name(compiler), "clang") != NULL;
+}
+
 /* argv minus -o, -c/-S -> -E, and for driver-level -MD/-MMD the -MF/-MQ gcc
- * would have derived from -o (the driver appends "-o <tmp>" itself). */
+ * would have derived from -o (the driver appends "-o <tmp>" itself): the -o
+ * value, or <base>.o when there was none (also for -S). */
 static int build_cpp_argv(const struct scan *s, const char *output, char ***ret)
 {
-	_cleanup_free_ char *dotd = NULL;
+	_cleanup_free_ char *dotd = NULL, *target = NULL;
 	char **v = NULL;
 	bool e = false;
 	int r = 0;
@@ -353,8 +362,11 @@ static int build_cpp_argv(const struct scan *s, const char *output, char ***ret)
 		dotd = deps_name(output);
 		r = dotd ? push2(&v, "-MF", dotd) : -ENOMEM;
 	}
-	if (r >= 0 && s->deps && !s->wp_deps && !s->has_mt)
-		r = push2(&v, "-MQ", output);
+	if (r >= 0 && s->deps && !s->has_mt && (!s->wp_deps || is_clang(s->argv[0]))) {
+		target = s->output_defaulted ? default_output(s->argv[s->input], false) : NULL;
+		r = s->output_defaulted && !target ? -ENOMEM
+						   : push2(&v, "-MQ", target ? target : output);
+	}
 	if (r < 0) {
 		strv_free(v);
 		return r;
@@ -411,6 +423,7 @@ static int fill_remote(struct scan *s, struct argscan_job *j)
 	if (!j->output)
 		return -ENOMEM;
 	if (s->output < 0) {
+		s->output_defaulted = true;
 		r = push2(&s->argv, "-o", j->output);
 		if (r < 0)
 			return r;

@@ -25,9 +25,19 @@ struct proto_src {
 	usec_t deadline;
 	struct cursor *mem;
 	uint64_t bytes;          /* bytes consumed so far */
+	/* Optional read-ahead buffer (PROTO_SRC_FD_BUF): small tokens come
+	 * from one read() each fill instead of two syscalls per token. It
+	 * reads past the message, so use it only when nothing else reads the
+	 * fd afterwards (e.g. the client reading the reply). */
+	uint8_t *rbuf;
+	size_t rcap, rpos, rlen;
+	bool nonblock;           /* fd is O_NONBLOCK: read first, poll on EAGAIN */
 };
 
 #define PROTO_SRC_FD(f, d) ((struct proto_src){ .fd = (f), .deadline = (d) })
+#define PROTO_SRC_FD_BUF(f, d, b, n, nb)                                                   \
+	((struct proto_src){ .fd = (f), .deadline = (d), .rbuf = (b), .rcap = (n),        \
+			     .nonblock = (nb) })
 #define PROTO_SRC_MEM(c) ((struct proto_src){ .fd = -1, .deadline = USEC_INFINITY, .mem = (c) })
 
 static inline bool proto_compressed(uint32_t version)

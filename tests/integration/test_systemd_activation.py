@@ -86,6 +86,7 @@ def ok_jobs(log):
     return log.read_text().count("COMPILE_OK")
 
 
+@pytest.mark.sanitize
 @pytest.mark.parametrize("client", clients())
 def test_listening_socket_is_served_then_idle_exit(work, client):
     proc, port, log = activate(work, "listen", idle=2)
@@ -101,6 +102,7 @@ def test_listening_socket_is_served_then_idle_exit(work, client):
         stop(proc)
 
 
+@pytest.mark.sanitize
 @pytest.mark.parametrize("client", clients())
 def test_accept_yes_connected_fd3(work, client):
     proc, port, log = activate(work, "accept")
@@ -116,6 +118,7 @@ def test_accept_yes_connected_fd3(work, client):
         stop(proc)
 
 
+@pytest.mark.sanitize
 @pytest.mark.parametrize("client", clients())
 def test_inetd_stdin(work, client):
     proc, port, log = activate(work, "inetd")
@@ -126,6 +129,7 @@ def test_inetd_stdin(work, client):
         stop(proc)
 
 
+@pytest.mark.sanitize
 def test_accept_yes_checks_the_allow_list(work):
     """A connected socket from systemd is still subject to --allow."""
     port = free_port()

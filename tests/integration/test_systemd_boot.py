@@ -244,6 +244,23 @@ def test_idle_exit_then_socket_restarts(box):
     assert any("no connection for" in e.get("MESSAGE", "") for e in box.journal("-u", "distccd"))
 
 
+def test_service_without_socket_binds_itself(box):
+    """`systemctl start distccd` with the socket stopped: distccd binds port
+    3632 itself (Type=notify still reaches READY) and does not idle-exit."""
+    box.c.exec(["systemctl", "stop", "distccd.socket", "distccd.service"])
+    box.c.exec(["systemctl", "start", "distccd.service"])
+    try:
+        assert box.active("distccd.service") == "active"
+        if box.active("distccd.socket") == "active":
+            pytest.fail("starting the service pulled in the socket; nothing tested")
+        box.compile(DEBIAN_DISTCC)
+        time.sleep(IDLE + 1)
+        assert box.active("distccd.service") == "active"
+    finally:
+        box.c.exec(["systemctl", "stop", "distccd.service"])
+        box.c.exec(["systemctl", "start", "distccd.socket"])
+
+
 def test_accept_yes_dropin(box):
     """The documented drop-in: one distccd@ instance per connection; its
     jobs are under -u 'distccd@*', not -u distccd (the trade-off README names)."""

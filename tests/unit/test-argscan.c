@@ -106,6 +106,17 @@ static const struct tcase cases[] = {
 	  "gcc -MD -E src/a.c -MF build/a.d -MQ build/a.o", "gcc -c src/a.c -o build/a.o", ".i" },
 	{ "gcc -MMD -MP -c src/x.c", R, "x.o", "gcc -MMD -MP -c src/x.c -o x.o",
 	  "gcc -MMD -MP -E src/x.c -MF x.d -MQ x.o", "gcc -c src/x.c -o x.o", ".i" },
+	/* without -o the target is <base>.o even for -S (gcc and clang) */
+	{ "gcc -MD -S src/x.c", R, "x.s", "gcc -MD -S src/x.c -o x.s",
+	  "gcc -MD -E src/x.c -MF x.d -MQ x.o", "gcc -S src/x.c -o x.s", ".i" },
+	/* -Wp,-MD,file: gcc's cc1 picks its own target, clang's driver uses -o */
+	{ "clang -Wp,-MMD,d/.y.o.d -c x.c -o d/y.o", R, "d/y.o",
+	  "clang -MMD -MF d/.y.o.d -c x.c -o d/y.o", "clang -MMD -MF d/.y.o.d -E x.c -MQ d/y.o",
+	  "clang -c x.c -o d/y.o", ".i" },
+	{ "x86_64-linux-gnu-gcc -Wp,-MMD,d/.y.o.d -c x.c -o d/y.o", R, "d/y.o",
+	  "x86_64-linux-gnu-gcc -MMD -MF d/.y.o.d -c x.c -o d/y.o",
+	  "x86_64-linux-gnu-gcc -MMD -MF d/.y.o.d -E x.c", "x86_64-linux-gnu-gcc -c x.c -o d/y.o",
+	  ".i" },
 	{ "gcc -c -MD -MT tgt -MF dep.d a.c", R, "a.o", "gcc -c -MD -MT tgt -MF dep.d a.c -o a.o",
 	  "gcc -E -MD -MT tgt -MF dep.d a.c", "gcc -c a.c -o a.o", ".i" },
 	/* output defaulting: basename in cwd, .s for -S (which wins over -c) */

@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "config.h"
+#include "../../daemon/config.h"
 
 static int parse(struct daemon_config *c, enum config_action *a, ...)
 {

@@ -10,10 +10,14 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "wirelimits.h"
 #include "lzo.h"
+#include "macro.h"
 #include "proto.h"
 
 static void test_header_format(void **state)
@@ -224,6 +228,92 @@ static void test_bulk_over_cap(void **state)
 	assert_null(b.data);
 }
 
+/* A reply with small and large fields, read through the read-ahead buffer
+ * from a socket: buffer smaller than a token (refills mid-header), small
+ * (bodies bypass it), and large; blocking and non-blocking fds. Then EOF at
+ * a token boundary (-ENODATA), inside one (-EPIPE), and a deadline. */
+static void read_buffered_once(const struct buf *wire, size_t cap, bool nonblock,
+			       const struct proto_reply *want)
+{
+	uint8_t rbuf[64 * 1024];
+	struct proto_reply back;
+	struct proto_src src;
+	int sv[2];
+
+	assert_true(cap <= sizeof(rbuf));
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	assert_int_equal(write(sv[1], wire->data, wire->len), (ssize_t)wire->len);
+	close(sv[1]);
+	if (nonblock)
+		assert_int_equal(fcntl(sv[0], F_SETFL, O_NONBLOCK), 0);
+	src = PROTO_SRC_FD_BUF(sv[0], deadline_in(10 * USEC_PER_SEC), rbuf, cap, nonblock);
+	proto_reply_init(&back);
+	assert_int_equal(proto_read_reply(&src, 2, &back), 0);
+	assert_int_equal(src.bytes, wire->len);
+	assert_int_equal(back.status, want->status);
+	assert_int_equal(back.serr.len, want->serr.len);
+	assert_memory_equal(back.serr.data, want->serr.data, want->serr.len);
+	assert_int_equal(back.doto.len, want->doto.len);
+	assert_memory_equal(back.doto.data, want->doto.data, want->doto.len);
+	proto_reply_free(&back);
+	close(sv[0]);
+}
+
+static int read_truncated(const struct buf *wire, size_t len)
+{
+	uint8_t rbuf[32];
+	struct proto_reply back;
+	struct proto_src src;
+	int sv[2], r;
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	assert_int_equal(write(sv[1], wire->data, len), (ssize_t)len);
+	close(sv[1]);
+	src = PROTO_SRC_FD_BUF(sv[0], deadline_in(10 * USEC_PER_SEC), rbuf, sizeof(rbuf), false);
+	proto_reply_init(&back);
+	r = proto_read_reply(&src, 2, &back);
+	proto_reply_free(&back);
+	close(sv[0]);
+	return r;
+}
+
+static void test_buffered_fd_source(void **state)
+{
+	static const size_t caps[] = { 5, 12, 100, 64 * 1024 };
+	struct proto_reply r;
+	struct buf wire = BUF_INIT(1 << 20);
+	uint8_t rbuf[16];
+	struct proto_src src;
+	int sv[2];
+
+	(void)state;
+	proto_reply_init(&r);
+	r.version = 2;
+	r.status = 0;
+	assert_int_equal(buf_append_str(&r.serr, "x.c:1: warning: something\n"), 0);
+	for (int i = 0; i < 3000; i++)
+		assert_int_equal(buf_printf(&r.doto, "%08x", (unsigned)i * 2654435761u), 0);
+	assert_int_equal(proto_put_reply(&wire, &r), 0);
+	for (size_t i = 0; i < ELEMENTSOF(caps); i++) {
+		read_buffered_once(&wire, caps[i], false, &r);
+		read_buffered_once(&wire, caps[i], true, &r);
+	}
+	assert_int_equal(read_truncated(&wire, 0), -ENODATA);
+	assert_int_equal(read_truncated(&wire, 30), -EPIPE);
+	assert_int_equal(read_truncated(&wire, wire.len - 1), -EPIPE);
+	proto_reply_free(&r);
+
+	/* nothing arrives: the deadline ends the wait */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv), 0);
+	src = PROTO_SRC_FD_BUF(sv[0], deadline_in(50 * 1000), rbuf, sizeof(rbuf), true);
+	proto_reply_init(&r);
+	assert_int_equal(proto_read_reply(&src, 2, &r), -ETIMEDOUT);
+	proto_reply_free(&r);
+	close(sv[0]);
+	close(sv[1]);
+	buf_free(&wire);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -236,6 +326,7 @@ int main(void)
 		cmocka_unit_test(test_lzo_roundtrip),
 		cmocka_unit_test(test_lzo_bomb),
 		cmocka_unit_test(test_bulk_over_cap),
+		cmocka_unit_test(test_buffered_fd_source),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The exit-time registry. Its state is process-wide by nature (a signal
+ * handler must find it), so it is the one module-level table in the client;
+ * it holds paths only, in fixed storage, so the handler never allocates.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "macro.h"
+#include "monstate.h"
+
+
+#define MAX_TEMPS 8
+
+static struct {
+	char paths[MAX_TEMPS][PATH_MAX];
+	volatile sig_atomic_t used[MAX_TEMPS];
+	const char *state_dir;
+	volatile sig_atomic_t state_exists;
+	bool keep;
+} C;
+
+int cleanup_random_hex(char *out, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char raw[32];
+
+	if (n / 2 > sizeof(raw))
+		return -EINVAL;
+	if (getrandom(raw, n / 2, 0) != (ssize_t)(n / 2))
+		return -errno ? -errno : -EIO;
+	for (size_t i = 0; i < n / 2; i++) {
+		out[2 * i] = hex[raw[i] >> 4];
+		out[2 * i + 1] = hex[raw[i] & 15];
+	}
+	out[n] = 0;
+	return 0;
+}
+
+static int slot_free(void)
+{
+	for (int i = 0; i < MAX_TEMPS; i++)
+		if (!C.used[i])
+			return i;
+	return -1;
+}
+
+int cleanup_mktemp(const char *dir, const char *prefix, const char *suffix, unsigned mode,
+		   const char **ret_path)
+{
+	int i = slot_free();
+
+	if (i < 0)
+		return -EMFILE;
+	for (int tries = 0; tries < 16; tries++) {
+		char rnd[17];
+		int fd, r = cleanup_random_hex(rnd, 16);
+
+		if (r < 0)
+			return r;
+		r = snprintf(C.paths[i], PATH_MAX, "%s/%s%s%s", dir, prefix, rnd, suffix);
+		if (r < 0 || r >= PATH_MAX)
+			return -ENAMETOOLONG;
+		fd = open(C.paths[i], O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+		if (fd >= 0) {
+			C.used[i] = 1;
+			*ret_path = C.paths[i];
+			return fd;
+		}
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
+}
+
+void cleanup_forget(const char *path)
+{
+	for (int i = 0; i < MAX_TEMPS; i++)
+		if (C.used[i] && C.paths[i] == path)
+			C.used[i] = 0;
+}
+
+void cleanup_note_state(bool exists)
+{
+	C.state_exists = exists;
+}
+
+void cleanup_run(void)
+{
+	for (int i = 0; i < MAX_TEMPS; i++) {
+		if (!C.used[i])
+			continue;
+		if (!C.keep)
+			unlink(C.paths[i]);
+		C.used[i] = 0;
+	}
+	if (C.state_exists && C.state_dir) {
+		C.state_exists = 0;
+		(void)monstate_remove(C.state_dir, (unsigned long)getpid());
+	}
+}
+
+static void on_signal(int sig)
+{
+	cleanup_run();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void cleanup_init(const char *state_dir, bool keep_temps)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	C.state_dir = state_dir;
+	C.keep = keep_temps;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < ELEMENTSOF(sigs); i++)
+		sigaddset(&sa.sa_mask, sigs[i]);
+	for (size_t i = 0; i < ELEMENTSOF(sigs); i++) {
+		struct sigaction old;
+
+		/* ignored by our parent (nohup, a background job of a script):
+		 * stays ignored, for us and for the compiler we exec */
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(sigs[i], &sa, NULL);
+	}
+	atexit(cleanup_run);
+}

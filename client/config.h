@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The client's configuration: every DISTCC_* environment variable (and
+ * TMPDIR, HOME, PATH, _DISTCC_SAFEGUARD) read once, here, into a struct that
+ * the rest of the client only reads. Pure: the environment is passed in.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "io.h"
+
+#define CONFIG_DEFAULT_BACKOFF_SEC 60
+#define CONFIG_DEFAULT_IO_TIMEOUT_SEC 300
+#define CONFIG_DEFAULT_PAUSE_MSEC 1000
+
+struct client_config {
+	const char *hosts;          /* DISTCC_HOSTS; NULL when unset ("" is a list) */
+	char *dir;                  /* DISTCC_DIR, else $HOME/.distcc (owned) */
+	bool verbose;               /* DISTCC_VERBOSE=1 */
+	const char *log_file;       /* DISTCC_LOG */
+	int err_fd;                 /* UNCACHED_ERR_FD, -1 when unset */
+	bool fallback;              /* DISTCC_FALLBACK, default 1 */
+	bool skip_local_retry;      /* DISTCC_SKIP_LOCAL_RETRY set to anything */
+	unsigned backoff_sec;       /* DISTCC_BACKOFF_PERIOD; 0 disables backoff */
+	usec_t io_timeout;          /* DISTCC_IO_TIMEOUT seconds */
+	unsigned pause_msec;        /* DISTCC_PAUSE_TIME_MSEC */
+	bool save_temps;            /* DISTCC_SAVE_TEMPS=1 */
+	bool no_rewrite_cross;      /* DISTCC_NO_REWRITE_CROSS set */
+	const char *tmpdir;         /* TMPDIR, default /tmp */
+	const char *ssh;            /* DISTCC_SSH, NULL when unset */
+	const char *path;           /* PATH, NULL when unset */
+	unsigned safeguard;         /* _DISTCC_SAFEGUARD recursion level */
+};
+
+/* Fill *ret from @env (an environ-style "NAME=value" vector; NULL = empty).
+ * Invalid numbers keep the default and the first offending variable's name
+ * is put in *ret_bad (static string; NULL if all were valid). @uid names a
+ * fallback directory when HOME is unset. -ENOMEM only. */
+int config_parse(const char *const *env, uid_t uid, struct client_config *ret, const char **ret_bad);
+void config_free(struct client_config *c);
+/* Value of @name in @env, or NULL. */
+const char *config_getenv(const char *const *env, const char *name);

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * distccmon-text [DELAY]: list the compile jobs of this user's distcc
+ * clients from $DISTCC_DIR/state, once or every DELAY seconds, in distcc
+ * 3.4's exact line format. Reads state; only removes stale records.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "exitcode.h"
+#include "io.h"
+#include "log.h"
+#include "macro.h"
+#include "monitor.h"
+#include "parse.h"
+#include "rewrite.h"
+
+static usec_t arg_delay; /* 0: run once */
+
+static void usage(FILE *f)
+{
+	fputs("usage: distccmon-text [DELAY]\n"
+	      "\n"
+	      "Displays current compilation jobs in text form.\n"
+	      "\n"
+	      "If delay is specified, repeatedly updates after that many (fractional)\n"
+	      "seconds.  Otherwise, runs just once.\n"
+	      "\n"
+	      "  --help     Show this text, and exit.\n"
+	      "  --version  Show the version, and exit.\n",
+	      f);
+}
+
+/* 1: run, 0: exit 0 (--help/--version), <0: bad arguments. */
+static int parse_argv(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{},
+	};
+	unsigned long long usec;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) >= 0) {
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("distccmon-text %s %s\n", PACKAGE_VERSION, rewrite_host_triple());
+			return 0;
+		default:
+			return -EINVAL;
+		}
+	}
+	if (argc - optind > 1)
+		return -EINVAL;
+	if (argc - optind == 1) {
+		if (parse_seconds_usec(argv[optind], &usec) < 0) {
+			log_error("invalid DELAY '%s': must be a number of seconds", argv[optind]);
+			return -EINVAL;
+		}
+		arg_delay = usec;
+	}
+	return 1;
+}
+
+static int print_once(const char *state_dir)
+{
+	_cleanup_free_ struct monstate *v = NULL;
+	size_t n = 0;
+	char line[512];
+	int r = monitor_poll(state_dir, &v, &n);
+
+	if (r < 0)
+		return log_error_errno(r, "cannot read '%s': %m", state_dir);
+	for (size_t i = 0; i < n; i++)
+		if (v[i].phase != PHASE_DONE && monitor_format_line(&v[i], line, sizeof(line)) > 0)
+			fputs(line, stdout);
+	fputs("\n", stdout);
+	return 0;
+}
+
+/* $DISTCC_DIR/state; DISTCC_DIR defaults as in the client's config.c:
+ * $HOME/.distcc, or $TMPDIR/distcc-<uid> without a HOME. The only place
+ * this program reads the environment. */
+static char *state_dir_from_env(void)
+{
+	const char *dir = getenv("DISTCC_DIR"), *home = getenv("HOME");
+	const char *tmp = getenv("TMPDIR");
+	char *s = NULL;
+	int r;
+
+	if (dir && *dir)
+		r = asprintf(&s, "%s/state", dir);
+	else if (home && *home)
+		r = asprintf(&s, "%s/.distcc/state", home);
+	else
+		r = asprintf(&s, "%s/distcc-%lu/state", tmp && *tmp ? tmp : "/tmp",
+			     (unsigned long)getuid());
+	return r < 0 ? NULL : s;
+}
+
+static void sleep_usec(usec_t u)
+{
+	struct timespec ts = { .tv_sec = (time_t)(u / USEC_PER_SEC),
+			       .tv_nsec = (long)(u % USEC_PER_SEC) * 1000 };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+int main(int argc, char *argv[])
+{
+	_cleanup_free_ char *state_dir = NULL;
+	int r;
+
+	log_set_ident("distccmon-text");
+	log_to_stderr();
+	r = parse_argv(argc, argv);
+	if (r <= 0) {
+		if (r < 0)
+			usage(stderr);
+		return r < 0 ? 1 : 0;
+	}
+	state_dir = state_dir_from_env();
+	if (!state_dir)
+		return EXIT_OUT_OF_MEMORY;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	do {
+		if (print_once(state_dir) < 0)
+			return EXIT_IO_ERROR;
+		if (arg_delay)
+			sleep_usec(arg_delay);
+	} while (arg_delay);
+	return 0;
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Host list lookup order and --randomize. Reads at most two small files.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <time.h>
+
+#include "hosts.h"
+#include "io.h"
+#include "macro.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+
+#define HOSTS_FILE_MAX (1u << 20)
+
+static void shuffle(struct hostlist *l)
+{
+	unsigned seed = (unsigned)getpid() ^ (unsigned)time(NULL);
+
+	for (size_t i = l->n; i > 1; i--) {
+		size_t j = (size_t)rand_r(&seed) % i;
+		struct host t = l->hosts[i - 1];
+
+		l->hosts[i - 1] = l->hosts[j];
+		l->hosts[j] = t;
+	}
+}
+
+static int read_hosts_file(const char *path, char **ret)
+{
+	size_t len;
+
+	return read_file_max(path, HOSTS_FILE_MAX, ret, &len);
+}
+
+int hosts_load(const struct client_config *cfg, struct hostlist *ret, char **ret_bad,
+	       const char **ret_why, const char **ret_source)
+{
+	static char user_file[4096];
+	_cleanup_free_ char *text = NULL;
+	const char *src = NULL;
+	int r;
+
+	if (cfg->hosts) {
+		src = "DISTCC_HOSTS";
+		text = strdup(cfg->hosts);
+		if (!text)
+			return -ENOMEM;
+	} else {
+		snprintf(user_file, sizeof(user_file), "%s/hosts", cfg->dir);
+		r = read_hosts_file(user_file, &text);
+		if (r >= 0)
+			src = user_file;
+		else if (read_hosts_file(SYSCONFDIR "/distcc/hosts", &text) >= 0)
+			src = SYSCONFDIR "/distcc/hosts";
+	}
+	if (ret_why)
+		*ret_why = NULL;
+	r = hostspec_parse_why(text ? text : "", ret, ret_bad, ret_why);
+	if (r < 0)
+		return r;
+	if (ret->randomize)
+		shuffle(ret);
+	*ret_source = src;
+	return 0;
+}

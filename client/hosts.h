@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Where the host list comes from (DISTCC-REFERENCE 2): $DISTCC_HOSTS when
+ * set (even empty), else $DISTCC_DIR/hosts, else SYSCONFDIR/distcc/hosts.
+ * Parsing itself is hostspec.c's.
+ */
+#pragma once
+
+#include "config.h"
+#include "hostspec.h"
+
+/* Load and parse the list. *ret_source names where it came from (NULL when
+ * no list exists anywhere: an empty list, n == 0, as is a set but empty
+ * DISTCC_HOSTS). On a parse error returns -EINVAL with the bad token in
+ * *ret_bad (malloc'd) and a static reason in *ret_why (may be NULL).
+ * --randomize is applied. */
+int hosts_load(const struct client_config *cfg, struct hostlist *ret, char **ret_bad,
+	       const char **ret_why, const char **ret_source);

@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Slot locks. Waiting never spins: when every slot is busy we block in
+ * F_SETLKW on one of them with an interval timer as the bound, then rescan,
+ * so a freed slot is taken at once and others are noticed within the pause.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lock.h"
+#include "macro.h"
+
+int lock_name(const struct host *h, unsigned slot, char *out, size_t n)
+{
+	int r;
+
+	switch (h->mode) {
+	case HOST_LOCAL:
+		return lock_name_local(slot, out, n);
+	case HOST_SSH:
+		r = snprintf(out, n, "cpu_ssh_%s_%u", h->hostname, slot);
+		break;
+	default:
+		r = snprintf(out, n, "cpu_tcp_%s_%u_%u", h->hostname, h->port, slot);
+		break;
+	}
+	return r < 0 || (size_t)r >= n ? -ENAMETOOLONG : 0;
+}
+
+int lock_name_local(unsigned slot, char *out, size_t n)
+{
+	int r = snprintf(out, n, "cpu_localhost_%u", slot);
+
+	return r < 0 || (size_t)r >= n ? -ENAMETOOLONG : 0;
+}
+
+static int mkdir_p(char *path, mode_t mode)
+{
+	if (mkdir(path, mode) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return -errno;
+	for (char *s = path + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = 0;
+		if (mkdir(path, mode) < 0 && errno != EEXIST) {
+			int r = -errno;
+			*s = '/';
+			return r;
+		}
+		*s = '/';
+	}
+	return mkdir(path, mode) < 0 && errno != EEXIST ? -errno : 0;
+}
+
+int lock_dir_open(const char *distcc_dir, int *ret_dirfd)
+{
+	char p[4096];
+	int fd, r;
+
+	if (snprintf(p, sizeof(p), "%s/lock", distcc_dir) >= (int)sizeof(p))
+		return -ENAMETOOLONG;
+	fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		r = mkdir_p(p, 0755); /* UPSTREAM-BUGS B4: create missing parents */
+		if (r < 0)
+			return r;
+		fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return -errno;
+	*ret_dirfd = fd;
+	return 0;
+}
+
+static int open_lockfile(int dirfd, const char *name)
+{
+	int fd = openat(dirfd, name, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd >= 0 || errno != ENOENT)
+		return fd < 0 ? -errno : fd;
+	fd = openat(dirfd, name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
+	if (fd < 0 && errno == EEXIST)
+		fd = openat(dirfd, name, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	else if (fd >= 0)
+		(void)fchmod(fd, 0666); /* B3: shared lock dirs survive umask 022 */
+	return fd < 0 ? -errno : fd;
+}
+
+/* 0 with *ret_fd holding the lock; -EAGAIN when busy. @wait blocks. */
+static int lock_one(int dirfd, const char *name, bool wait, int *ret_fd)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	int fd = open_lockfile(dirfd, name);
+
+	if (fd < 0)
+		return fd;
+	if (fcntl(fd, wait ? F_SETLKW : F_SETLK, &fl) < 0) {
+		int r = errno == EACCES || errno == EINTR ? -EAGAIN : -errno;
+		close(fd);
+		return r;
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+void lock_release(struct slot *s)
+{
+	s->fd = safe_close(s->fd);
+}
+
+int lock_keep_across_exec(const struct slot *s)
+{
+	if (s->fd < 0)
+		return 0;
+	return fcntl(s->fd, F_SETFD, 0) < 0 ? -errno : 0;
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* Arm a one-shot SIGALRM that interrupts F_SETLKW (no SA_RESTART). */
+static void arm_timer(unsigned msec)
+{
+	static bool installed;
+	struct itimerval it = { 0 };
+
+	if (!installed) {
+		struct sigaction sa = { .sa_handler = on_alarm };
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGALRM, &sa, NULL);
+		installed = true;
+	}
+	if (msec < 10)
+		msec = 10;
+	it.it_value.tv_sec = msec / 1000;
+	it.it_value.tv_usec = (msec % 1000) * 1000;
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void disarm_timer(void)
+{
+	struct itimerval it = { 0 };
+
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+struct pool {
+	const struct host *hosts;   /* NULL: the local pool */
+	const bool *usable;
+	size_t n;
+	unsigned nlocal;
+};
+
+static unsigned pool_max_slots(const struct pool *p)
+{
+	unsigned m = 0;
+
+	if (!p->hosts)
+		return p->nlocal;
+	for (size_t i = 0; i < p->n; i++)
+		if (p->usable[i] && p->hosts[i].limit > m)
+			m = p->hosts[i].limit;
+	return m;
+}
+
+/* Candidate number @k in slot-major order, or false past the end. */
+static bool pool_nth(const struct pool *p, size_t k, char *name, size_t n, int *ret_host,
+		     unsigned *ret_slot)
+{
+	unsigned max = pool_max_slots(p);
+
+	if (!p->hosts) {
+		if (k >= max)
+			return false;
+		*ret_host = -1;
+		*ret_slot = (unsigned)k;
+		return lock_name_local((unsigned)k, name, n) >= 0;
+	}
+	for (unsigned s = 0; s < max; s++)
+		for (size_t i = 0; i < p->n; i++) {
+			if (!p->usable[i] || s >= p->hosts[i].limit)
+				continue;
+			if (k-- == 0) {
+				*ret_host = (int)i;
+				*ret_slot = s;
+				return lock_name(&p->hosts[i], s, name, n) >= 0;
+			}
+		}
+	return false;
+}
+
+static int try_candidate(int dirfd, const char *name, int host, unsigned slot, struct slot *ret)
+{
+	int fd, r = lock_one(dirfd, name, false, &fd);
+
+	if (r == 0)
+		*ret = (struct slot){ .fd = fd, .host = host, .slot = slot };
+	return r;
+}
+
+/* One non-blocking pass in slot-major order; counts the candidates. */
+static int pool_scan(int dirfd, const struct pool *p, size_t *ret_count, struct slot *ret)
+{
+	unsigned max = pool_max_slots(p);
+	char name[512];
+	size_t k = 0;
+	int r;
+
+	for (unsigned s = 0; s < max; s++) {
+		size_t nh = p->hosts ? p->n : 1;
+
+		for (size_t i = 0; i < nh; i++) {
+			if (p->hosts && (!p->usable[i] || s >= p->hosts[i].limit))
+				continue;
+			k++;
+			r = p->hosts ? lock_name(&p->hosts[i], s, name, sizeof(name))
+				     : lock_name_local(s, name, sizeof(name));
+			if (r >= 0)
+				r = try_candidate(dirfd, name, p->hosts ? (int)i : -1, s, ret);
+			if (r != -EAGAIN)
+				return r;
+		}
+	}
+	*ret_count = k;
+	return -EAGAIN;
+}
+
+static int pool_take(int dirfd, const struct pool *p, unsigned pause_msec, lock_wait_fn on_wait,
+		     void *userdata, struct slot *ret)
+{
+	unsigned spread = (unsigned)getpid();
+
+	for (unsigned round = 0;; round++) {
+		char name[512];
+		size_t count = 0;
+		int host, fd, r;
+		unsigned slot;
+
+		r = pool_scan(dirfd, p, &count, ret);
+		if (r != -EAGAIN)
+			return r;
+		if (count == 0)
+			return -ENOENT;
+		if (round == 0 && on_wait)
+			on_wait(userdata);
+		if (!pool_nth(p, (spread + round) % count, name, sizeof(name), &host, &slot))
+			return -ENOENT;
+		arm_timer(pause_msec);
+		r = lock_one(dirfd, name, true, &fd);
+		disarm_timer();
+		if (r == 0) {
+			*ret = (struct slot){ .fd = fd, .host = host, .slot = slot };
+			return 0;
+		}
+		if (r == -EDEADLK) {
+			struct timespec ts = { pause_msec / 1000, (long)(pause_msec % 1000) * 1000000 };
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		if (r != -EAGAIN)
+			return r;
+	}
+}
+
+int lock_pick_host(int dirfd, const struct host *hosts, const bool *usable, size_t n,
+		   unsigned pause_msec, lock_wait_fn on_wait, void *userdata, struct slot *ret)
+{
+	struct pool p = { .hosts = hosts, .usable = usable, .n = n };
+
+	return pool_take(dirfd, &p, pause_msec, on_wait, userdata, ret);
+}
+
+int lock_pick_local(int dirfd, unsigned nslots, unsigned pause_msec, lock_wait_fn on_wait,
+		    void *userdata, struct slot *ret)
+{
+	struct pool p = { .nlocal = nslots ? nslots : 1 };
+
+	return pool_take(dirfd, &p, pause_msec, on_wait, userdata, ret);
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Slot locks in $DISTCC_DIR/lock (DISTCC-REFERENCE 3.5): one file per
+ * (host, slot), whole-file fcntl write locks that the kernel releases when
+ * the process dies, compatible with distcc 3.4 clients on the same machine.
+ * Remote hosts are filled slot-major; local work (a "localhost" entry,
+ * --localslots, --localslots_cpp) shares the cpu_localhost_N files.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "hostspec.h"
+
+/* Lock file name for @h's slot @slot into @out. Pure. -ENAMETOOLONG. */
+int lock_name(const struct host *h, unsigned slot, char *out, size_t n);
+/* Name of local slot @slot ("cpu_localhost_<slot>"). Pure. */
+int lock_name_local(unsigned slot, char *out, size_t n);
+
+/* mkdir -p @distcc_dir/lock (mode 0755... then files 0666) and open it. */
+int lock_dir_open(const char *distcc_dir, int *ret_dirfd);
+
+/* One held slot. fd is O_CLOEXEC; lock_keep_across_exec() clears that so a
+ * compiler exec'd in place keeps holding the slot until it exits. */
+struct slot {
+	int fd;
+	int host;             /* index into the candidate list, -1 for local */
+	unsigned slot;
+};
+
+#define SLOT_NONE ((struct slot){ .fd = -1, .host = -1 })
+
+void lock_release(struct slot *s);
+int lock_keep_across_exec(const struct slot *s);
+
+/* Called while waiting, e.g. to publish a Blocked monitor state. */
+typedef void (*lock_wait_fn)(void *userdata);
+
+/* Take a slot on one of @hosts[i] where @usable[i]: slot-major order, the
+ * bound on slots is the largest limit in the list (UPSTREAM-BUGS B5). When
+ * all are busy, block on one of them for at most @pause_msec, then rescan.
+ * -ENOENT if no host is usable. */
+int lock_pick_host(int dirfd, const struct host *hosts, const bool *usable, size_t n,
+		   unsigned pause_msec, lock_wait_fn on_wait, void *userdata, struct slot *ret);
+/* Take one of local slots 0..@nslots-1 the same way. */
+int lock_pick_local(int dirfd, unsigned nslots, unsigned pause_msec, lock_wait_fn on_wait,
+		    void *userdata, struct slot *ret);
