@@ -120,6 +120,7 @@ static int run_local(struct job *j, struct compile_result *res)
 	}
 	(void)lock_keep_across_exec(&j->slot);
 	cleanup_run();
+	log_debug("running '%s' locally (slot %d)", j->argv[0], j->slot.fd >= 0 ? (int)j->slot.slot : -1);
 	r = child_exec(j->argv);
 	res->outcome = COMPILE_COMPILER_MISSING;
 	res->error = log_error_errno(r, "cannot run '%s': %m", j->argv[0]);
@@ -166,13 +167,21 @@ static int doti_fd(struct job *j, int *ret_fd, bool *ret_owned)
 }
 
 /* Everything up to the reply; transport errors are returned as -errno. */
+/* Pump mode (protocol 3) needs an include server, which we do not have:
+ * like distcc 3.4 without one, preprocess locally and speak protocol 2. */
+static uint32_t wire_version(const struct host *h)
+{
+	return h->cpp ? 2 : h->protover;
+}
+
 static int exchange(struct job *j, const struct host *h, int fd)
 {
+	uint32_t ver = wire_version(h);
 	int in = -EBADF, r;
 	bool owned = false;
 	usec_t io = j->cfg->io_timeout;
 
-	r = remote_send_head(fd, h->protover, j->scan.server_argv, deadline_in(io));
+	r = remote_send_head(fd, ver, j->scan.server_argv, deadline_in(io));
 	if (r < 0)
 		return log_debug_errno(r, "sending the request to '%s' failed: %m", h->hostname);
 	r = cpp_finish(j);
@@ -184,13 +193,13 @@ static int exchange(struct job *j, const struct host *h, int fd)
 	if (r < 0)
 		return -ECANCELED;
 	mon_set(j, PHASE_SEND, NULL, j->mon.slot);
-	r = remote_send_doti(fd, h->protover, in, deadline_in(io));
+	r = remote_send_doti(fd, ver, in, deadline_in(io));
 	if (owned)
 		close(in);
 	if (r < 0)
 		return log_debug_errno(r, "sending the source to '%s' failed: %m", h->hostname);
 	mon_set(j, PHASE_COMPILE, NULL, j->mon.slot);
-	r = remote_read_reply(fd, h->protover, deadline_in(io), &j->reply);
+	r = remote_read_reply(fd, ver, deadline_in(io), &j->reply);
 	if (r < 0)
 		return log_debug_errno(r, "reading the reply from '%s' failed: %m", h->hostname);
 	return 0;
@@ -219,6 +228,9 @@ static enum attempt attempt_remote(struct job *j, const struct host *h)
 		j->error = -EPROTONOSUPPORT;
 		return ATTEMPT_TRANSPORT;
 	}
+	if (h->cpp)
+		log_warning("pump mode (',cpp') is not supported; preprocessing '%s' locally for %s",
+			    j->scan.input, h->spec);
 	mon_set(j, PHASE_CONNECT, h->hostname, (int)j->slot.slot);
 	r = cpp_start(j);
 	if (r < 0)
@@ -356,6 +368,7 @@ static int distribute(struct job *j, struct compile_result *res)
 			return fallback(j, res);
 		}
 		h = &j->hosts.hosts[j->slot.host];
+		log_debug("'%s': host %s, slot %u", j->scan.input, h->spec, j->slot.slot);
 		if (h->mode == HOST_LOCAL)
 			return run_local(j, res);
 		a = attempt_remote(j, h);
@@ -417,8 +430,7 @@ static int prepare_hosts(struct job *j, struct compile_result *res, bool *ret_ok
 	if (r < 0)
 		return log_error_errno(r, "cannot read the host list: %m");
 	if (j->hosts.n == 0) {
-		log_warning(src ? "%s contained no hosts; can't distribute work"
-				: "no hostlist is set; can't distribute work", src);
+		hosts_log_empty(src);
 		return 0;
 	}
 	j->usable = calloc(j->hosts.n, sizeof(bool));
@@ -480,7 +492,7 @@ int compile_run(const struct client_config *cfg, char **argv, unsigned level,
 	}
 	r = job_init(&j, cfg, argv);
 	if (r >= 0 && j.verdict != ARGSCAN_REMOTE) {
-		log_debug("running '%s' locally: %s", argv[0], j.scan.reason ? j.scan.reason : "");
+		log_debug("'%s' must run locally: %s", argv[0], j.scan.reason ? j.scan.reason : "");
 		load_local_slots(&j);
 		r = run_local(&j, &res);
 	} else if (r >= 0) {

@@ -91,6 +91,8 @@ static int show_hosts(const struct client_config *cfg, bool sum)
 		log_error_errno(r, "cannot read the host list: %m");
 		return EXIT_DISTCC_FAILED;
 	}
+	if (l.n == 0)
+		hosts_log_empty(src);
 	for (size_t i = 0; i < l.n; i++) {
 		total += l.hosts[i].limit;
 		if (!sum)
@@ -237,6 +239,7 @@ int main(int argc, char *argv[])
 	if (config_parse((const char *const *)environ, getuid(), &cfg, &bad) < 0)
 		return EXIT_OUT_OF_MEMORY;
 	setup_logging(&cfg);
+	log_debug("distcc %s %s", PACKAGE_VERSION, rewrite_host_triple());
 	if (bad)
 		log_warning("ignoring invalid %s='%s'", bad, config_getenv((const char *const *)environ, bad));
 	if (argc >= 2 && strstr(base_name(argv[0]), "distcc")) {

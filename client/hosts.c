@@ -11,6 +11,7 @@
 
 #include "hosts.h"
 #include "io.h"
+#include "log.h"
 #include "macro.h"
 
 #ifndef SYSCONFDIR
@@ -37,6 +38,15 @@ static int read_hosts_file(const char *path, char **ret)
 	size_t len;
 
 	return read_file_max(path, HOSTS_FILE_MAX, ret, &len);
+}
+
+void hosts_log_empty(const char *source)
+{
+	if (source)
+		log_warning("%s%s contained no hosts; can't distribute work",
+			    strcmp(source, "DISTCC_HOSTS") == 0 ? "$" : "", source);
+	else
+		log_warning("no hostlist is set; can't distribute work");
 }
 
 int hosts_load(const struct client_config *cfg, struct hostlist *ret, char **ret_bad,

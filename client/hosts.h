@@ -16,3 +16,5 @@
  * --randomize is applied. */
 int hosts_load(const struct client_config *cfg, struct hostlist *ret, char **ret_bad,
 	       const char **ret_why, const char **ret_source);
+/* distcc 3.4's warning for an empty list from @source (NULL: none at all). */
+void hosts_log_empty(const char *source);

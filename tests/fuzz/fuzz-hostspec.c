@@ -5,6 +5,7 @@
  * parser's own contract (a list on success, the bad token on -EINVAL).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -145,6 +145,10 @@ def test_hosts_file_lookup_and_empty_list(tmp_path):
     env["DISTCC_HOSTS"] = ""
     r = run_distcc(["--show-hosts"], env)
     assert r.stdout == b""
+    assert r.returncode == 0
+    assert b"$DISTCC_HOSTS contained no hosts; can't distribute work" in r.stderr
+    r = run_distcc(["-j"], env)
+    assert (r.returncode, r.stdout) == (0, b"0\n")
 
 
 def test_missing_home_dir_is_created(tmp_path, server):
@@ -157,3 +161,15 @@ def test_missing_home_dir_is_created(tmp_path, server):
     assert r.returncode == 0, r.stderr
     assert r.stderr == b""
     assert (tmp_path / "no/such/home/.distcc/lock").is_dir()
+
+
+def test_pump_host_is_served_with_protocol_2(tmp_path, server):
+    """A ',cpp,lzo' host without an include server: distcc 3.4 preprocesses
+    locally and speaks protocol 2 (with a warning), it does not fail."""
+    write(str(tmp_path / "x.c"), HELLO_C)
+    env = client_env(tmp_path, server.hostspec + ",cpp,lzo", DISTCC_FALLBACK=0)
+    r = run_distcc(["gcc", "-c", "x.c", "-o", "x.o"], env, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert b"pump mode (',cpp') is not supported" in r.stderr
+    assert file_bytes(tmp_path / "x.o") == local_object(tmp_path)
+    assert server.count("COMPILE_OK", 1) == 1, server.text()
