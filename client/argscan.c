@@ -13,6 +13,7 @@
 #include "argscan.h"
 #include "macro.h"
 #include "parse.h"
+#include "srcext.h"
 
 struct scan {
 	char **argv;           /* expanded */
@@ -80,45 +81,6 @@ static bool has_prefix_in(const char *const *l, const char *s)
 		if (str_has_prefix(s, *l))
 			return true;
 	return false;
-}
-
-static const char *extension(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	const char *dot = strrchr(slash ? slash + 1 : path, '.');
-
-	return dot && dot[1] ? dot + 1 : NULL;
-}
-
-const char *argscan_preproc_ext(const char *path)
-{
-	static const struct {
-		const char *ext, *pp;
-	} map[] = {
-		{ "c", ".i" },	  { "i", ".i" },    { "cc", ".ii" },  { "cpp", ".ii" },
-		{ "cxx", ".ii" }, { "cp", ".ii" },  { "c++", ".ii" }, { "C", ".ii" },
-		{ "ii", ".ii" },  { "m", ".mi" },   { "mi", ".mi" },  { "mm", ".mii" },
-		{ "M", ".mii" },  { "mii", ".mii" },
-	};
-	const char *e = extension(path);
-
-	for (size_t i = 0; e && i < ELEMENTSOF(map); i++)
-		if (strcmp(e, map[i].ext) == 0)
-			return map[i].pp;
-	return NULL;
-}
-
-bool argscan_is_source(const char *path)
-{
-	return argscan_preproc_ext(path) != NULL;
-}
-
-static bool is_preprocessed(const char *path)
-{
-	const char *e = extension(path);
-
-	return e && (strcmp(e, "i") == 0 || strcmp(e, "ii") == 0 || strcmp(e, "mi") == 0 ||
-		     strcmp(e, "mii") == 0);
 }
 
 /* How many argv elements the option at @i covers (1, or 2 with its value). */
@@ -222,9 +184,9 @@ static const char *scan_lang(struct scan *s, size_t i)
 static const char *scan_operand(struct scan *s, size_t i)
 {
 	const char *a = s->argv[i];
-	const char *e = extension(a);
+	const char *e = srcext_of(a);
 
-	if (argscan_is_source(a)) {
+	if (srcext_preproc(a, false)) {
 		if (s->input >= 0)
 			return "two input files";
 		s->input = (ssize_t)i;
@@ -429,8 +391,8 @@ static int fill_remote(struct scan *s, struct argscan_job *j)
 			return r;
 		s->output = (ssize_t)strv_length(s->argv) - 1;
 	}
-	j->preprocessed = is_preprocessed(input);
-	j->cpp_ext = j->preprocessed || !s->lang ? argscan_preproc_ext(input) : lang_ext(s->lang);
+	j->preprocessed = srcext_is_preprocessed(input);
+	j->cpp_ext = j->preprocessed || !s->lang ? srcext_preproc(input, false) : lang_ext(s->lang);
 	r = build_cpp_argv(s, j->output, &j->cpp_argv);
 	if (r >= 0)
 		r = build_server_argv(s, &j->server_argv);

@@ -48,8 +48,3 @@ struct argscan_job {
 int argscan_classify(const char *const argv[], struct argscan_job *ret_job,
 		     enum argscan_verdict *ret_v);
 void argscan_job_free(struct argscan_job *j);
-
-/* True for the source extensions distcc distributes (.c .cc .cpp ...). */
-bool argscan_is_source(const char *path);
-/* ".i" for C, ".ii" for C++, ".mi"/".mii" for Objective-C(++), or NULL. */
-const char *argscan_preproc_ext(const char *path);

@@ -25,15 +25,7 @@ const char *config_getenv(const char *const *env, const char *name)
 /* distcc 3.4's bool reader: only "1" and "0" mean anything. */
 static bool env_bool(const char *const *env, const char *name, bool def)
 {
-	const char *v = config_getenv(env, name);
-
-	if (!v)
-		return def;
-	if (strcmp(v, "1") == 0)
-		return true;
-	if (strcmp(v, "0") == 0)
-		return false;
-	return def;
+	return parse_bool_value(config_getenv(env, name), def);
 }
 
 static void env_uint(const char *const *env, const char *name, unsigned min, unsigned max,

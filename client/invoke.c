@@ -13,6 +13,7 @@
 
 #include "argscan.h"
 #include "invoke.h"
+#include "srcext.h"
 #include "macro.h"
 #include "parse.h"
 
@@ -39,7 +40,7 @@ bool invoke_is_recursion(unsigned level, bool tweaked)
 /* Implicit mode: the first argument is an option or a file, not a compiler. */
 static bool looks_implicit(const char *a1)
 {
-	return a1[0] == '-' || argscan_is_source(a1) || str_has_suffix(a1, ".o");
+	return a1[0] == '-' || srcext_preproc(a1, false) || str_has_suffix(a1, ".o");
 }
 
 int invoke_trim_path(const char *path, const char *argv0, invoke_is_exec_fn is_exec,

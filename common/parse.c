@@ -67,10 +67,8 @@ int parse_seconds_usec(const char *s, unsigned long long *ret_usec)
 	return 0;
 }
 
-bool parse_env_bool(const char *name, bool def)
+bool parse_bool_value(const char *v, bool def)
 {
-	const char *v = getenv(name);
-
 	if (!v)
 		return def;
 	if (strcmp(v, "1") == 0)
@@ -78,6 +76,11 @@ bool parse_env_bool(const char *name, bool def)
 	if (strcmp(v, "0") == 0)
 		return false;
 	return def;
+}
+
+bool parse_env_bool(const char *name, bool def)
+{
+	return parse_bool_value(getenv(name), def);
 }
 
 size_t strv_length(char *const *v)

@@ -15,6 +15,7 @@ int parse_uint32(const char *s, unsigned min, unsigned max, unsigned *ret);
 /* Seconds with optional fraction ("1", "0.5") into microseconds. */
 int parse_seconds_usec(const char *s, unsigned long long *ret_usec);
 /* "1"/"0" style booleans as distcc 3.4 reads them; @def when unset/unknown. */
+bool parse_bool_value(const char *v, bool def);   /* NULL or other text: @def */
 bool parse_env_bool(const char *name, bool def);
 
 /* NULL-terminated string vectors. */

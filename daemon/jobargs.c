@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "jobargs.h"
+#include "srcext.h"
 #include "macro.h"
 #include "parse.h"
 
@@ -18,27 +19,6 @@ static const char *const with_value[] = {
 	"-aux-info", "--param", "-target", "-arch", "-dumpbase", "-dumpdir", "-auxbase",
 	"-auxbase-strip", "-G", "-T",
 };
-
-const char *jobargs_preproc_ext(const char *name)
-{
-	static const struct {
-		const char *src, *pre;
-	} map[] = {
-		{ ".c", ".i" },    { ".i", ".i" },     { ".cc", ".ii" },  { ".cpp", ".ii" },
-		{ ".cxx", ".ii" }, { ".cp", ".ii" },   { ".c++", ".ii" }, { ".C", ".ii" },
-		{ ".CPP", ".ii" }, { ".ii", ".ii" },   { ".m", ".mi" },   { ".mi", ".mi" },
-		{ ".mm", ".mii" }, { ".M", ".mii" },   { ".mii", ".mii" }, { ".s", ".s" },
-		{ ".S", ".s" },
-	};
-	const char *dot = strrchr(name, '.');
-
-	if (!dot || dot == name || strchr(dot, '/'))
-		return NULL;
-	for (size_t i = 0; i < ELEMENTSOF(map); i++)
-		if (strcmp(dot, map[i].src) == 0)
-			return map[i].pre;
-	return NULL;
-}
 
 static bool takes_value(const char *a)
 {
@@ -57,7 +37,7 @@ int jobargs_scan(char *const argv[], struct job_args *ret)
 		const char *a = argv[i];
 
 		if (a[0] != '-' || a[1] == 0) {
-			if (have_in || !(ja.in_ext = jobargs_preproc_ext(a)))
+			if (have_in || !(ja.in_ext = srcext_preproc(a, true)))
 				return -EINVAL;
 			have_in = true;
 			ja.input = i;

@@ -17,8 +17,6 @@ struct job_args {
 	const char *out_ext;   /* ".o" or ".s" (-S) */
 };
 
-/* Preprocessed extension for a source name, NULL if not a source. */
-const char *jobargs_preproc_ext(const char *name);
 /* Find input and output. -EINVAL: no -c/-S, no or several inputs, -E, -x,
  * a non-source operand, a missing -o. */
 int jobargs_scan(char *const argv[], struct job_args *ret);

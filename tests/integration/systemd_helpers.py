@@ -102,6 +102,9 @@ mkdir -p "$M/dev/pts" "$M/dev/shm"
 mount -t devpts -o newinstance,ptmxmode=0666 devpts "$M/dev/pts"; ln -s pts/ptmx "$M/dev/ptmx"
 mount -t tmpfs -o mode=755 tmpfs "$M/run"
 ln -sf /dev/null "$M/etc/systemd/system/console-getty.service"
+# Debian's tmp.conf empties /tmp at boot ("D /tmp"): keep it, the tree under
+# test may live there (in the overlay only, but the tests need to see it)
+mkdir -p "$M/etc/tmpfiles.d"; echo 'd /tmp 1777 root root -' > "$M/etc/tmpfiles.d/tmp.conf"
 hostname "$N"
 cd "$M"; mkdir -p .oldroot; pivot_root . .oldroot; umount -l /.oldroot; rmdir /.oldroot
 exec env -i container=distcc-test /lib/systemd/systemd --log-target=journal --show-status=0 --unit=basic.target

@@ -17,6 +17,9 @@
 #include <cmocka.h>
 
 #include "argscan.h"
+#include "srcext.h"
+
+#define srcext_preproc_c(p) srcext_preproc((p), false)
 
 #define R ARGSCAN_REMOTE
 #define L ARGSCAN_LOCAL
@@ -338,14 +341,14 @@ static void test_source_names(void **state)
 
 	(void)state;
 	for (size_t i = 0; yes[i]; i++)
-		assert_true(argscan_is_source(yes[i]));
+		assert_non_null(srcext_preproc_c(yes[i]));
 	for (size_t i = 0; no[i]; i++)
-		assert_false(argscan_is_source(no[i]));
-	assert_string_equal(argscan_preproc_ext("a.c"), ".i");
-	assert_string_equal(argscan_preproc_ext("a.C"), ".ii");
-	assert_string_equal(argscan_preproc_ext("a.m"), ".mi");
-	assert_string_equal(argscan_preproc_ext("a.M"), ".mii");
-	assert_null(argscan_preproc_ext("a.s"));
+		assert_null(srcext_preproc_c(no[i]));
+	assert_string_equal(srcext_preproc_c("a.c"), ".i");
+	assert_string_equal(srcext_preproc_c("a.C"), ".ii");
+	assert_string_equal(srcext_preproc_c("a.m"), ".mi");
+	assert_string_equal(srcext_preproc_c("a.M"), ".mii");
+	assert_null(srcext_preproc_c("a.s"));
 }
 
 static void test_degenerate(void **state)

@@ -14,6 +14,9 @@
 #include "jobargs.h"
 #include "jobsum.h"
 #include "parse.h"
+#include "srcext.h"
+
+#define srcext_preproc_as(p) srcext_preproc((p), true)
 
 /* string literals as argv: the code under test never writes to them */
 #pragma GCC diagnostic ignored "-Wdiscarded-qualifiers"
@@ -22,17 +25,17 @@
 static void test_ext(void **state)
 {
 	(void)state;
-	assert_string_equal(jobargs_preproc_ext("a.c"), ".i");
-	assert_string_equal(jobargs_preproc_ext("dir.x/a.cpp"), ".ii");
-	assert_string_equal(jobargs_preproc_ext("a.C"), ".ii");
-	assert_string_equal(jobargs_preproc_ext("a.ii"), ".ii");
-	assert_string_equal(jobargs_preproc_ext("a.m"), ".mi");
-	assert_string_equal(jobargs_preproc_ext("a.mm"), ".mii");
-	assert_string_equal(jobargs_preproc_ext("a.S"), ".s");
-	assert_null(jobargs_preproc_ext("a.o"));
-	assert_null(jobargs_preproc_ext("a"));
-	assert_null(jobargs_preproc_ext(".c"));
-	assert_null(jobargs_preproc_ext("a.c/b"));
+	assert_string_equal(srcext_preproc_as("a.c"), ".i");
+	assert_string_equal(srcext_preproc_as("dir.x/a.cpp"), ".ii");
+	assert_string_equal(srcext_preproc_as("a.C"), ".ii");
+	assert_string_equal(srcext_preproc_as("a.ii"), ".ii");
+	assert_string_equal(srcext_preproc_as("a.m"), ".mi");
+	assert_string_equal(srcext_preproc_as("a.mm"), ".mii");
+	assert_string_equal(srcext_preproc_as("a.S"), ".s");
+	assert_null(srcext_preproc_as("a.o"));
+	assert_null(srcext_preproc_as("a"));
+	assert_string_equal(srcext_preproc_as(".c"), ".i");   /* gcc: a C file named .c */
+	assert_null(srcext_preproc_as("a.c/b"));
 }
 
 static void test_scan(void **state)
