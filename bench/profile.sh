@@ -22,29 +22,37 @@ ir_total() { callgrind_annotate "$1" 2>/dev/null | sed -n 's/^ *\([0-9,]*\) .*PR
 cd "$OUT"
 printf 'int tiny(int x);\nint tiny(int x) { return x * 3 + 1; }\n' >tiny.c
 chmod 1777 "$OUT"  # the daemons drop root and write their dumps here
-for impl in d34 ours; do
-	[ -x "${CLIENT[$impl]}" ] || CLIENT[$impl]=/usr/bin/distcc
+# daemon_ir IMPL JOBS: instructions of a --no-fork daemon that served JOBS tiny jobs
+daemon_ir() {
+	local impl=$1 jobs=$2 port dpid f
 	port=$(free_port)
-	valgrind -q --tool=callgrind --callgrind-out-file="$OUT/d-$impl.%p" \
+	# own session: distcc 3.4 answers SIGTERM with kill(0, SIGTERM)
+	# and not root: a daemon dropping privileges cannot write its dump at exit
+	setsid setpriv --reuid=nobody --regid=nogroup --clear-groups valgrind -q --tool=callgrind --callgrind-out-file="$OUT/d-$impl-$jobs.%p" \
 		"${DAEMON[$impl]}" --no-detach --daemon --no-fork --listen 127.0.0.1 --port "$port" \
-		--allow 127.0.0.1 --log-file "$OUT/d-$impl.log" --log-level info 2>"$OUT/d-$impl.err" &
+		--allow 127.0.0.1 --log-file "$OUT/d-$impl.log" --log-level info 2>>"$OUT/d-$impl.err" &
 	dpid=$!
 	PIDS+=($dpid)
-	for _ in $(seq 200); do ss -Hltn "sport = :$port" | grep -q . && break; sleep 0.05; done
+	for _ in $(seq 400); do ss -Hltn "sport = :$port" | grep -q . && break; sleep 0.05; done
 	export DISTCC_HOSTS="127.0.0.1:$port/1" DISTCC_DIR=$OUT/dd-$impl
 	mkdir -p "$DISTCC_DIR"
-	"${CLIENT[$impl]}" gcc -c tiny.c -o tiny.o
-	callgrind_control -d "$dpid" >/dev/null
-	for i in $(seq "$N"); do "${CLIENT[$impl]}" gcc -c tiny.c -o tiny.o; done
-	callgrind_control -d "$dpid" >/dev/null
-	kill "$dpid"; wait "$dpid" 2>/dev/null || true
-	dumps=($(ls "$OUT"/d-$impl.$dpid.* 2>/dev/null | sort -t. -k3 -n))
-	a=$(ir_total "${dumps[0]}"); b=$(ir_total "${dumps[1]}")
-	# client: one job under callgrind (the forked preprocessor/compiler not traced past exec)
-	valgrind -q --tool=callgrind --callgrind-out-file="$OUT/c-$impl.%p" \
-		"${CLIENT[$impl]}" gcc -c tiny.c -o tiny.o
-	c=$(for f in "$OUT"/c-$impl.*; do ir_total "$f"; done | sort -n | tail -n1)
-	cfile=$(grep -l . "$OUT"/c-$impl.* | while read -r f; do echo "$(ir_total "$f") $f"; done | sort -n | tail -n1 | cut -d' ' -f2)
-	printf '%-5s daemon Ir/job %12d   client Ir/job %12d   (%s, %s)\n' "$impl" $((b / N)) "$c" "${dumps[1]}" "$cfile"
+	for _ in $(seq "$jobs"); do "${CLIENT[$impl]}" gcc -c tiny.c -o tiny.o; done
+	if [ "$jobs" -gt 1 ]; then
+		# the client: one job under callgrind (the preprocessor it forks is not traced past exec)
+		valgrind -q --tool=callgrind --callgrind-out-file="$OUT/c-$impl.%p" \
+			"${CLIENT[$impl]}" gcc -c tiny.c -o tiny.o
+	fi
+	kill -TERM "$dpid"
+	wait "$dpid" 2>/dev/null || true
+	f=$(ls "$OUT"/d-$impl-$jobs.* | head -n1)
+	echo "$(ir_total "$f") $f"
+}
+
+for impl in d34 ours; do
+	[ -x "${CLIENT[$impl]}" ] || CLIENT[$impl]=/usr/bin/distcc
+	read -r a _ < <(daemon_ir "$impl" 1)
+	read -r b dfile < <(daemon_ir "$impl" $((N + 1)))
+	read -r c cfile < <(for f in "$OUT"/c-$impl.*; do echo "$(ir_total "$f") $f"; done | sort -n | tail -n1)
+	printf '%-5s daemon Ir/job %12d   client Ir/job %12d   (%s, %s)\n' "$impl" $(((b - a) / (N + 1))) "$c" "$dfile" "$cfile"
 done
 echo "callgrind files in $OUT; inspect with: callgrind_annotate FILE | head -40"

@@ -15,7 +15,7 @@ impl_port() { if [ "$1" = ours ]; then echo $PORT_OURS; else echo $PORT_D34; fi;
 # our distccd takes a listening socket from systemd when it calls sd_listen_fds
 ours_socket_activation() {
 	command -v systemd-socket-activate >/dev/null &&
-		nm -D "$OURS_DAEMON" 2>/dev/null | grep -q ' sd_listen_fds'
+		[[ "$(nm -D "$OURS_DAEMON" 2>/dev/null)" == *" sd_listen_fds"* ]]
 }
 
 daemon_args() { # IMPL HOST PORT LOGNAME
