@@ -53,6 +53,7 @@ struct job {
 	/* monitor */
 	char state_dir[PATH_MAX];
 	struct monstate mon;
+	int mon_fd;
 	/* outcome of the last attempt */
 	struct proto_reply reply;
 	int error;
@@ -77,7 +78,7 @@ static void mon_set(struct job *j, enum mon_phase phase, const char *host, int s
 	if (host)
 		snprintf(j->mon.host, sizeof(j->mon.host), "%s", host);
 	j->mon.slot = slot;
-	if (monstate_write(j->state_dir, &j->mon) >= 0)
+	if (monstate_write(j->state_dir, &j->mon, &j->mon_fd) >= 0)
 		cleanup_note_state(true);
 }
 
@@ -450,6 +451,7 @@ static void job_free(struct job *j)
 	lock_release(&j->slot);
 	lock_release(&j->cpp_slot);
 	j->lockdir = safe_close(j->lockdir);
+	j->mon_fd = safe_close(j->mon_fd);
 	proto_reply_free(&j->reply);
 }
 
@@ -458,7 +460,7 @@ static int job_init(struct job *j, const struct client_config *cfg, char **argv)
 	int r;
 
 	*j = (struct job){
-		.cfg = cfg, .argv = argv, .lockdir = -EBADF, .slot = SLOT_NONE,
+		.cfg = cfg, .argv = argv, .lockdir = -EBADF, .mon_fd = -EBADF, .slot = SLOT_NONE,
 		.cpp_slot = SLOT_NONE,
 	};
 	proto_reply_init(&j->reply);

@@ -6,6 +6,7 @@
  * pure; monstate_write/remove are the only functions touching the disk.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -143,20 +144,34 @@ static int state_path(const char *dir, unsigned long pid, char *buf, size_t size
 	return r < 0 || (size_t)r >= size ? -ENAMETOOLONG : 0;
 }
 
-int monstate_write(const char *dir, const struct monstate *s)
+static bool still_linked(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && st.st_nlink > 0;
+}
+
+int monstate_write(const char *dir, const struct monstate *s, int *state_fd)
 {
 	uint8_t rec[MONSTATE_SIZE];
 	char path[4096];
-	int r = state_path(dir, s->pid, path, sizeof(path));
+	int r;
 
+	monstate_encode(s, rec);
+	if (*state_fd >= 0) {
+		if (still_linked(*state_fd) &&
+		    pwrite(*state_fd, rec, sizeof(rec), 0) == (ssize_t)sizeof(rec))
+			return 0;
+		*state_fd = safe_close(*state_fd);
+	}
+	r = state_path(dir, s->pid, path, sizeof(path));
 	if (r < 0)
 		return r;
-	monstate_encode(s, rec);
-	r = write_file_atomic(path, rec, sizeof(rec), 0644);
+	r = write_file_atomic(path, rec, sizeof(rec), 0644, state_fd);
 	if (r == -ENOENT) {
 		r = mkdir_parents(dir, 0755);
 		if (r >= 0)
-			r = write_file_atomic(path, rec, sizeof(rec), 0644);
+			r = write_file_atomic(path, rec, sizeof(rec), 0644, state_fd);
 	}
 	return r;
 }

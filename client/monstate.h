@@ -32,9 +32,13 @@ void monstate_encode(const struct monstate *s, uint8_t out[MONSTATE_SIZE]);
 int monstate_decode(const uint8_t *in, size_t n, struct monstate *ret);
 const char *monstate_phase_name(enum mon_phase p);   /* "Startup", "Blocked", ... */
 
-/* Write @s as <dir>/binstate_<pid> (mode 0644) through a '.'-prefixed temp
- * sibling and rename, so readers selecting binstate_* never see a partial
- * record (UPSTREAM-BUGS E1). @dir (and its parents) are created if missing. */
-int monstate_write(const char *dir, const struct monstate *s);
+/* Write @s as <dir>/binstate_<pid> (mode 0644). The first write goes
+ * through a '.'-prefixed temp sibling and rename, so readers selecting
+ * binstate_* never see a partial record (UPSTREAM-BUGS E1), and leaves the
+ * file open in *state_fd (start with -1); later writes overwrite the
+ * fixed-size record in place with one pwrite (never truncating), unless a
+ * monitor removed the file meanwhile, which makes a new one. @dir (and its
+ * parents) are created if missing. */
+int monstate_write(const char *dir, const struct monstate *s, int *state_fd);
 /* Unlink <dir>/binstate_<pid>; a missing file is not an error. */
 int monstate_remove(const char *dir, unsigned long pid);

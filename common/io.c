@@ -102,16 +102,19 @@ int xwrite_all(int fd, const void *p, size_t n, usec_t deadline)
 	const uint8_t *q = p;
 
 	while (n > 0) {
-		ssize_t k;
-		int r = fd_wait(fd, POLLOUT, deadline);
+		ssize_t k = write(fd, q, n);
 
-		if (r < 0)
-			return r;
-		k = write(fd, q, n);
 		if (k < 0) {
-			if (errno == EINTR || errno == EAGAIN)
+			int r;
+
+			if (errno == EINTR)
 				continue;
-			return -errno;
+			if (errno != EAGAIN)
+				return -errno;
+			r = fd_wait(fd, POLLOUT, deadline);
+			if (r < 0)
+				return r;
+			continue;
 		}
 		q += k;
 		n -= (size_t)k;
@@ -213,7 +216,7 @@ int read_file_max(const char *path, size_t max, char **ret, size_t *ret_len)
 	return 0;
 }
 
-int write_file_atomic(const char *path, const void *p, size_t n, unsigned mode)
+int write_file_atomic(const char *path, const void *p, size_t n, unsigned mode, int *ret_fd)
 {
 	char tmp[PATH_MAX];
 	const char *slash = strrchr(path, '/');
@@ -235,5 +238,7 @@ int write_file_atomic(const char *path, const void *p, size_t n, unsigned mode)
 		unlink(tmp);
 		return r;
 	}
+	if (ret_fd)
+		*ret_fd = TAKE_FD(fd);
 	return 0;
 }

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The one full-read / full-write pair, bounded by an absolute monotonic
- * deadline. Works on blocking and non-blocking fds alike (it polls first).
+ * deadline. Reads poll first, so their deadline holds on any fd; writes try
+ * first and poll only when the fd would block, so their deadline holds on
+ * non-blocking fds (peers' sockets are made non-blocking) and regular files
+ * never pay for a poll.
  */
 #pragma once
 
@@ -29,5 +32,6 @@ int fd_set_nonblock(int fd, int on);
 
 /* Read a whole (regular) file into *ret (NUL-terminated), at most @max bytes. */
 int read_file_max(const char *path, size_t max, char **ret, size_t *ret_len);
-/* Write a whole buffer to @path atomically (temp + rename), mode @mode. */
-int write_file_atomic(const char *path, const void *p, size_t n, unsigned mode);
+/* Write a whole buffer to @path atomically (temp + rename), mode @mode.
+ * With @ret_fd, the file stays open for later in-place updates. */
+int write_file_atomic(const char *path, const void *p, size_t n, unsigned mode, int *ret_fd);

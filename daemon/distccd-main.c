@@ -110,7 +110,7 @@ static int write_pid_file(const char *path, pid_t pid)
 {
 	char buf[32];
 	int n = snprintf(buf, sizeof(buf), "%ld\n", (long)pid);
-	int r = write_file_atomic(path, buf, (size_t)n, 0644);
+	int r = write_file_atomic(path, buf, (size_t)n, 0644, NULL);
 
 	return r < 0 ? log_error_errno(r, "cannot write pid file '%s': %m", path) : 0;
 }

@@ -320,6 +320,7 @@ enum job_result session_serve_with(const struct daemon_config *cfg, int in_fd, i
 
 	if (session_check_peer(&s) < 0)
 		return JOB_OTHER;
+	(void)fd_set_nonblock(out_fd, 1);   /* the reply's write deadline needs it */
 	s.sum.client = s.peer;
 	log_capture(&s.warnings, LOG_WARNING);
 	(void)session_run(&s);

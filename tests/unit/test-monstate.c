@@ -155,16 +155,17 @@ static void test_write_remove(void **state)
 	size_t n;
 	DIR *d;
 	struct dirent *de;
-	int entries = 0;
+	int entries = 0, fd = -1;
 
 	(void)state;
 	assert_non_null(mkdtemp(tmpl));
 	snprintf(dir, sizeof(dir), "%s/sub/state", tmpl);
 	strcpy(s.file, "m.c");
 	strcpy(s.host, "localhost");
-	assert_int_equal(monstate_write(dir, &s), 0);
+	assert_int_equal(monstate_write(dir, &s, &fd), 0);
+	assert_true(fd >= 0);
 	s.phase = PHASE_COMPILE;
-	assert_int_equal(monstate_write(dir, &s), 0);
+	assert_int_equal(monstate_write(dir, &s, &fd), 0);      /* in place */
 	snprintf(path, sizeof(path), "%s/binstate_31337", dir);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0644);
@@ -183,6 +184,18 @@ static void test_write_remove(void **state)
 			entries++;
 	closedir(d);
 	assert_int_equal(entries, 1);
+	/* a monitor removed the file (stale): the next write makes a new one */
+	assert_int_equal(unlink(path), 0);
+	s.phase = PHASE_RECEIVE;
+	assert_int_equal(monstate_write(dir, &s, &fd), 0);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	assert_int_equal(n, 296);
+	assert_int_equal(monstate_decode(buf, n, &back), 0);
+	assert_int_equal(back.phase, PHASE_RECEIVE);
+	close(fd);
 	assert_int_equal(monstate_remove(dir, 31337), 0);
 	assert_int_equal(stat(path, &st), -1);
 	assert_int_equal(monstate_remove(dir, 31337), 0);
