@@ -89,6 +89,16 @@ def pids(state):
     return found
 
 
+def wait_running(state, timeout=10):
+    """The fake compiler's processes, once it has started (asserts it does)."""
+    end = time.monotonic() + timeout
+    while not pids(state) and time.monotonic() < end:
+        time.sleep(0.05)
+    running = pids(state)
+    assert running, "the compiler never started"
+    return running
+
+
 def gone(pid, timeout=5):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -150,11 +160,7 @@ def test_job_lifetime_kills_group(fake):
         t0 = time.monotonic()
         t = threading.Thread(target=job, args=(d, out, 0))
         t.start()
-        end = time.monotonic() + 10
-        while not pids(state) and time.monotonic() < end:
-            time.sleep(0.05)
-        running = pids(state)
-        assert running
+        running = wait_running(state)
         t.join()
         rep = parse_reply(out[0])
         assert rep["STAT"] == 118 << 8
@@ -171,11 +177,7 @@ def test_client_hangup_kills_compiler(fake):
     with Daemon(masq=masq, env=env) as d:
         s = connect(d)
         s.sendall(request(["fakecc", "-c", "t.c", "-o", "t.o"], PRE))
-        end = time.monotonic() + 10
-        while not pids(state) and time.monotonic() < end:
-            time.sleep(0.05)
-        running = pids(state)
-        assert running
+        running = wait_running(state)
         s.close()
         assert d.wait_log("disconnected during the compile")
         for pid in running:
@@ -198,11 +200,7 @@ def test_sigterm_stops_jobs_and_removes_pidfile(fake):
         assert int(open(pidfile).read()) == d.proc.pid
         s = connect(d)
         s.sendall(request(["fakecc", "-c", "t.c", "-o", "t.o"], PRE))
-        end = time.monotonic() + 10
-        while not pids(state) and time.monotonic() < end:
-            time.sleep(0.05)
-        running = pids(state)
-        assert running
+        running = wait_running(state)
         d.proc.send_signal(signal.SIGTERM)
         assert d.proc.wait(10) == 0
         assert not os.path.exists(pidfile)

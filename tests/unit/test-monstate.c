@@ -145,14 +145,27 @@ static void test_phase_names(void **state)
 		assert_string_equal(monstate_phase_name((enum mon_phase)i), want[i]);
 }
 
+/* The phase of the whole record in @path (asserts it is one). */
+static int read_phase(const char *path)
+{
+	struct monstate back;
+	uint8_t buf[400];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	assert_int_equal(n, MONSTATE_SIZE);
+	assert_int_equal(monstate_decode(buf, n, &back), 0);
+	return (int)back.phase;
+}
+
 static void test_write_remove(void **state)
 {
 	char tmpl[] = "/tmp/test-monstate.XXXXXX", dir[128], path[256];
-	struct monstate s = { .pid = 31337, .slot = 1, .phase = PHASE_CPP }, back;
-	uint8_t buf[400];
+	struct monstate s = { .pid = 31337, .slot = 1, .phase = PHASE_CPP };
 	struct stat st;
-	FILE *f;
-	size_t n;
 	DIR *d;
 	struct dirent *de;
 	int entries = 0, fd = -1;
@@ -169,13 +182,7 @@ static void test_write_remove(void **state)
 	snprintf(path, sizeof(path), "%s/binstate_31337", dir);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0644);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	n = fread(buf, 1, sizeof(buf), f);
-	fclose(f);
-	assert_int_equal(n, 296);
-	assert_int_equal(monstate_decode(buf, n, &back), 0);
-	assert_int_equal(back.phase, PHASE_COMPILE);
+	assert_int_equal(read_phase(path), PHASE_COMPILE);
 	/* no temp file left behind */
 	d = opendir(dir);
 	assert_non_null(d);
@@ -188,13 +195,7 @@ static void test_write_remove(void **state)
 	assert_int_equal(unlink(path), 0);
 	s.phase = PHASE_RECEIVE;
 	assert_int_equal(monstate_write(dir, &s, &fd), 0);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	n = fread(buf, 1, sizeof(buf), f);
-	fclose(f);
-	assert_int_equal(n, 296);
-	assert_int_equal(monstate_decode(buf, n, &back), 0);
-	assert_int_equal(back.phase, PHASE_RECEIVE);
+	assert_int_equal(read_phase(path), PHASE_RECEIVE);
 	close(fd);
 	assert_int_equal(monstate_remove(dir, 31337), 0);
 	assert_int_equal(stat(path, &st), -1);
