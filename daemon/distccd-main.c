@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -115,6 +116,30 @@ static int write_pid_file(const char *path, pid_t pid)
 	return r < 0 ? log_error_errno(r, "cannot write pid file '%s': %m", path) : 0;
 }
 
+/* setsid() puts us in a new autogroup at nice 0, which would undo -N for
+ * the whole daemon under CONFIG_SCHED_AUTOGROUP (UPSTREAM-BUGS G3): give
+ * the new group our own nice value. No autogroup support: nothing to do. */
+static void autogroup_follow_nice(void)
+{
+	_cleanup_close_ int fd = -EBADF;
+	char buf[16];
+	int prio, n;
+
+	errno = 0;
+	prio = getpriority(PRIO_PROCESS, 0);
+	if (prio == -1 && errno != 0)
+		return;
+	fd = open("/proc/self/autogroup", O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno != ENOENT)
+			log_debug_errno(errno, "cannot open /proc/self/autogroup: %m");
+		return;
+	}
+	n = snprintf(buf, sizeof(buf), "%d\n", prio);
+	if (write(fd, buf, (size_t)n) != n)
+		log_warning_errno(errno, "cannot set the autogroup nice value to %d: %m", prio);
+}
+
 /* Fork into the background once the sockets are bound. The parent writes
  * the pid file and exits 0; returns 0 in the child. */
 static int detach(const struct daemon_config *cfg)
@@ -127,6 +152,7 @@ static int detach(const struct daemon_config *cfg)
 	if (pid > 0)
 		_exit(cfg->pid_file && write_pid_file(cfg->pid_file, pid) < 0 ? EXIT_DISTCC_FAILED : 0);
 	(void)setsid();
+	autogroup_follow_nice();
 	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (fd >= 0) {
 		dup2(fd, STDIN_FILENO);
