@@ -129,6 +129,9 @@ static const char *local_option(const char *a, enum argscan_verdict *v)
 		*v = ARGSCAN_LOCAL_CPP;
 		return "-E: preprocessing only";
 	}
+	/* the reply has no slot for the .dwo: it would stay on the server */
+	if (str_has_prefix(a, "-gsplit-dwarf"))
+		return "-gsplit-dwarf: the .dwo file cannot come back";
 	if (in_list(LOCAL_EXACT, a) || has_prefix_in(LOCAL_PREFIX, a))
 		return a[0] == '@' ? "response file: arguments not visible"
 				   : "option must run locally (native CPU, profiling, plugins)";

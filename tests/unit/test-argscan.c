@@ -158,6 +158,9 @@ static const struct tcase cases[] = {
 	{ .cmd = "gcc -mcpu=native -c a.c -o a.o", .v = L, .output = NULL },
 	{ "gcc -march=x86-64-v3 -c a.c -o a.o", R, "a.o", NULL, "gcc -march=x86-64-v3 -E a.c",
 	  "gcc -march=x86-64-v3 -c a.c -o a.o", ".i" },
+	/* D8 (plain mode too): the .dwo of -gsplit-dwarf cannot come back */
+	{ .cmd = "gcc -g -gsplit-dwarf -c a.c -o a.o", .v = L, .output = NULL },
+	{ .cmd = "clang -gsplit-dwarf=split -c a.c", .v = L, .output = NULL },
 	/* C6: LTO is distributed */
 	{ "gcc -flto -O2 -c a.c -o a.o", R, "a.o", NULL, "gcc -flto -O2 -E a.c",
 	  "gcc -flto -O2 -c a.c -o a.o", ".i" },
