@@ -256,7 +256,11 @@ def test_c9_c10_distcc_ssh_never_executed(tmp_path, ssh):
 
 
 @pytest.mark.sanitize
-def test_c11_long_path_entries_with_masquerade(tmp_path, rec):
+@pytest.mark.parametrize("how", ["bare", "path"])
+def test_c11_long_path_entries_with_masquerade(tmp_path, rec, how):
+    """PATH entries longer than PATH_MAX around the masquerade dir, with the
+    link run by bare name (PATH search) or by path: bounded, clean, and the
+    masquerade dir is skipped when finding the real compiler."""
     hello(tmp_path)
     masq = tmp_path / "masq"
     masq.mkdir()
@@ -264,7 +268,8 @@ def test_c11_long_path_entries_with_masquerade(tmp_path, rec):
     long_entries = ["/" + "x" * 5000, "/" + "y/" * 2100]
     env = client_env(tmp_path, rec.hostspec, DISTCC_FALLBACK=0)
     env["PATH"] = ":".join(long_entries + [str(masq)] + long_entries + ["/usr/bin", "/bin"])
-    r = subprocess.run([str(masq / "gcc"), "-c", "a.c"], env=env, cwd=str(tmp_path),
+    argv0 = "gcc" if how == "bare" else str(masq / "gcc")
+    r = subprocess.run([argv0, "-c", "a.c"], env=env, cwd=str(tmp_path),
                        capture_output=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert b"Sanitizer" not in r.stderr and b"runtime error" not in r.stderr, r.stderr
