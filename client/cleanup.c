@@ -24,7 +24,7 @@
 static struct {
 	char paths[MAX_TEMPS][PATH_MAX];
 	volatile sig_atomic_t used[MAX_TEMPS];
-	const char *state_dir;
+	char state_path[PATH_MAX];  /* formatted once: the handler only unlinks */
 	volatile sig_atomic_t state_exists;
 	bool keep;
 } C;
@@ -103,16 +103,21 @@ void cleanup_run(void)
 			unlink(C.paths[i]);
 		C.used[i] = 0;
 	}
-	if (C.state_exists && C.state_dir) {
+	if (C.state_exists && C.state_path[0]) {
 		C.state_exists = 0;
-		(void)monstate_remove(C.state_dir, (unsigned long)getpid());
+		(void)unlink(C.state_path);
 	}
 }
 
+/* Only async-signal-safe calls here and in cleanup_run(): unlink, sigaction,
+ * raise. */
 static void on_signal(int sig)
 {
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+
 	cleanup_run();
-	signal(sig, SIG_DFL);
+	sigemptyset(&dfl.sa_mask);
+	(void)sigaction(sig, &dfl, NULL);
 	raise(sig);
 }
 
@@ -121,7 +126,9 @@ void cleanup_init(const char *state_dir, bool keep_temps)
 	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
 	struct sigaction sa = { .sa_handler = on_signal };
 
-	C.state_dir = state_dir;
+	if (!state_dir || monstate_path(state_dir, (unsigned long)getpid(), C.state_path,
+					sizeof(C.state_path)) < 0)
+		C.state_path[0] = 0;
 	C.keep = keep_temps;
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < ELEMENTSOF(sigs); i++)

@@ -503,6 +503,11 @@ int compile_run(const struct client_config *cfg, char **argv, unsigned level,
 			r = have_hosts && filter_hosts(&j) > 0 ? distribute(&j, &res)
 							       : fallback(&j, &res);
 	}
+	if (r < 0 && res.outcome == COMPILE_FAILED && cfg->fallback) {
+		/* our own trouble (memory, the host list): the build must not pay */
+		log_warning_errno(r, "cannot distribute '%s' (%m), running locally instead", argv[0]);
+		r = run_local(&j, &res);
+	}
 	(void)cpp_finish(&j);
 	job_free(&j);
 	if (r < 0 && res.outcome == COMPILE_FAILED)

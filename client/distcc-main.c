@@ -217,7 +217,7 @@ static int run(const struct client_config *cfg, struct invocation *inv)
 	if (r != 0)
 		return r;
 	if (!cfg->no_rewrite_cross && cfg->safeguard == 0) {
-		r = rewrite_compiler(&inv->argv, getenv("PATH"));
+		r = rewrite_compiler(&inv->argv, inv->path ? inv->path : cfg->path);
 		if (r < 0)
 			log_debug_errno(r, "compiler name rewriting failed: %m");
 	}

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "exitcode.h"
 #include "io.h"
 #include "log.h"
@@ -19,6 +20,8 @@
 #include "monitor.h"
 #include "parse.h"
 #include "rewrite.h"
+
+extern char **environ;
 
 static usec_t arg_delay; /* 0: run once */
 
@@ -87,24 +90,18 @@ static int print_once(const char *state_dir)
 	return 0;
 }
 
-/* $DISTCC_DIR/state; DISTCC_DIR defaults as in the client's config.c:
- * $HOME/.distcc, or $TMPDIR/distcc-<uid> without a HOME. The only place
- * this program reads the environment. */
+/* $DISTCC_DIR/state, DISTCC_DIR defaulted exactly as the client does. */
 static char *state_dir_from_env(void)
 {
-	const char *dir = getenv("DISTCC_DIR"), *home = getenv("HOME");
-	const char *tmp = getenv("TMPDIR");
+	struct client_config cfg;
 	char *s = NULL;
-	int r;
 
-	if (dir && *dir)
-		r = asprintf(&s, "%s/state", dir);
-	else if (home && *home)
-		r = asprintf(&s, "%s/.distcc/state", home);
-	else
-		r = asprintf(&s, "%s/distcc-%lu/state", tmp && *tmp ? tmp : "/tmp",
-			     (unsigned long)getuid());
-	return r < 0 ? NULL : s;
+	if (config_parse((const char *const *)environ, getuid(), &cfg, NULL) < 0)
+		return NULL;
+	if (asprintf(&s, "%s/state", cfg.dir) < 0)
+		s = NULL;
+	config_free(&cfg);
+	return s;
 }
 
 static void sleep_usec(usec_t u)

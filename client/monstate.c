@@ -137,7 +137,7 @@ static int mkdir_parents(const char *dir, mode_t mode)
 	}
 }
 
-static int state_path(const char *dir, unsigned long pid, char *buf, size_t size)
+int monstate_path(const char *dir, unsigned long pid, char *buf, size_t size)
 {
 	int r = snprintf(buf, size, "%s/binstate_%lu", dir, pid);
 
@@ -164,7 +164,7 @@ int monstate_write(const char *dir, const struct monstate *s, int *state_fd)
 			return 0;
 		*state_fd = safe_close(*state_fd);
 	}
-	r = state_path(dir, s->pid, path, sizeof(path));
+	r = monstate_path(dir, s->pid, path, sizeof(path));
 	if (r < 0)
 		return r;
 	r = write_file_atomic(path, rec, sizeof(rec), 0644, state_fd);
@@ -179,7 +179,7 @@ int monstate_write(const char *dir, const struct monstate *s, int *state_fd)
 int monstate_remove(const char *dir, unsigned long pid)
 {
 	char path[4096];
-	int r = state_path(dir, pid, path, sizeof(path));
+	int r = monstate_path(dir, pid, path, sizeof(path));
 
 	if (r < 0)
 		return r;

@@ -42,3 +42,6 @@ const char *monstate_phase_name(enum mon_phase p);   /* "Startup", "Blocked", ..
 int monstate_write(const char *dir, const struct monstate *s, int *state_fd);
 /* Unlink <dir>/binstate_<pid>; a missing file is not an error. */
 int monstate_remove(const char *dir, unsigned long pid);
+/* The state file's name for @pid under @dir into @buf: -ENAMETOOLONG when
+ * it does not fit. Lets a signal handler unlink it without formatting. */
+int monstate_path(const char *dir, unsigned long pid, char *buf, size_t size);

@@ -164,12 +164,28 @@ int xcopy_fd(int in_fd, int out_fd, uint64_t n, usec_t deadline)
 	return 0;
 }
 
+/* 1 at end of file, 0 when more bytes follow, -errno. */
+static int at_eof(int fd)
+{
+	char c;
+
+	for (;;) {
+		ssize_t k = read(fd, &c, 1);
+
+		if (k >= 0)
+			return k == 0;
+		if (errno != EINTR)
+			return -errno;
+	}
+}
+
 int read_file_max(const char *path, size_t max, char **ret, size_t *ret_len)
 {
 	_cleanup_close_ int fd = -EBADF;
 	_cleanup_free_ char *data = NULL;
 	struct stat st;
 	size_t len = 0, cap;
+	int r;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
@@ -187,8 +203,27 @@ int read_file_max(const char *path, size_t max, char **ret, size_t *ret_len)
 	if (!data)
 		return -ENOMEM;
 	for (;;) {
-		ssize_t k = read(fd, data + len, cap - len - 1);
+		ssize_t k;
 
+		if (len == cap - 1) {
+			char *n;
+
+			if (cap - 1 >= max) {
+				/* exactly @max bytes is fine; one more is not */
+				r = at_eof(fd);
+				if (r < 0)
+					return r;
+				if (r > 0)
+					break;
+				return -E2BIG; /* grew while we read it */
+			}
+			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+			n = realloc(data, cap);
+			if (!n)
+				return -ENOMEM;
+			data = n;
+		}
+		k = read(fd, data + len, cap - len - 1);
 		if (k < 0) {
 			if (errno == EINTR)
 				continue;
@@ -197,17 +232,6 @@ int read_file_max(const char *path, size_t max, char **ret, size_t *ret_len)
 		if (k == 0)
 			break;
 		len += (size_t)k;
-		if (len == cap - 1) {
-			char *n;
-
-			if (cap - 1 >= max)
-				return -E2BIG; /* grew while we read it */
-			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
-			n = realloc(data, cap);
-			if (!n)
-				return -ENOMEM;
-			data = n;
-		}
 	}
 	data[len] = 0;
 	if (ret_len)

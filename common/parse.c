@@ -78,11 +78,6 @@ bool parse_bool_value(const char *v, bool def)
 	return def;
 }
 
-bool parse_env_bool(const char *name, bool def)
-{
-	return parse_bool_value(getenv(name), def);
-}
-
 size_t strv_length(char *const *v)
 {
 	size_t n = 0;

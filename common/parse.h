@@ -16,7 +16,6 @@ int parse_uint32(const char *s, unsigned min, unsigned max, unsigned *ret);
 int parse_seconds_usec(const char *s, unsigned long long *ret_usec);
 /* "1"/"0" style booleans as distcc 3.4 reads them; @def when unset/unknown. */
 bool parse_bool_value(const char *v, bool def);   /* NULL or other text: @def */
-bool parse_env_bool(const char *name, bool def);
 
 /* NULL-terminated string vectors. */
 size_t strv_length(char *const *v);

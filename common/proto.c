@@ -14,6 +14,8 @@
 #include "macro.h"
 #include "proto.h"
 
+#define BULK_READ_STEP (1u << 20)   /* bulk bodies grow by at most this per read */
+
 static const char hexdigits[] = "0123456789abcdef";
 
 void proto_format_header(char out[PROTO_HDR_LEN], const char tok[4], uint32_t v)
@@ -232,36 +234,54 @@ int proto_read_str(struct proto_src *s, const char tok[4], uint32_t max, char **
 	return r < 0 ? r : proto_read_str_body(s, len, max, ret);
 }
 
+/* Append @len bytes to @b as they arrive: memory grows with the bytes the
+ * peer actually sent, never to the size it announced (a 12-byte header
+ * must not buy a 256 MiB allocation). */
+static int src_read_append(struct proto_src *s, struct buf *b, size_t len)
+{
+	while (len > 0) {
+		size_t chunk = len < BULK_READ_STEP ? len : BULK_READ_STEP;
+		int r = buf_reserve(b, chunk);
+
+		if (r < 0)
+			return r;
+		r = src_read(s, b->data + b->len, chunk);
+		if (r < 0)
+			return r;
+		b->len += chunk;
+		b->data[b->len] = 0;
+		len -= chunk;
+	}
+	return 0;
+}
+
 int proto_read_bulk_body(struct proto_src *s, uint32_t len, bool lzo, size_t max_plain,
 			 struct buf *out)
 {
+	struct buf wire = BUF_INIT(MAX_BULK_WIRE);
+	size_t at = out->len;
 	int r;
 
 	if (len > MAX_BULK_WIRE || (!lzo && len > max_plain))
 		return -EBADMSG;
 	if (!lzo) {
-		r = buf_reserve(out, len);
-		if (r < 0)
-			return r == -E2BIG ? -EBADMSG : r;
-		r = src_read(s, out->data + out->len, len);
-		if (r < 0)
-			return r == -ENODATA ? -EPIPE : r;
-		out->len += len;
-		out->data[out->len] = 0;
-		return 0;
-	} else {
-		struct buf wire = BUF_INIT(MAX_BULK_WIRE);
-
-		r = buf_reserve(&wire, len);
+		r = buf_reserve(out, 0);        /* callers get a terminated buffer, even empty */
 		if (r >= 0)
-			r = src_read(s, wire.data, len);
+			r = src_read_append(s, out, len);
+		if (r < 0) {
+			out->len = at;  /* no partial body */
+			if (out->data)
+				out->data[at] = 0;
+		}
+	} else {
+		r = src_read_append(s, &wire, len);
 		if (r >= 0)
 			r = lzo_decompress_append(out, wire.data, len, max_plain);
 		buf_free(&wire);
-		if (r == -ENODATA)
-			r = -EPIPE;
-		return r == -E2BIG ? -EBADMSG : r;
 	}
+	if (r == -ENODATA && len > 0)
+		r = -EPIPE;
+	return r == -E2BIG ? -EBADMSG : r;
 }
 
 int proto_read_bulk(struct proto_src *s, const char tok[4], bool lzo, size_t max_plain,

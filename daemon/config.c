@@ -240,7 +240,8 @@ int config_load_env(struct daemon_config *c)
 {
 	const char *p = getenv("DISTCCD_PATH"), *t = getenv("TMPDIR"), *io;
 
-	c->save_temps = parse_env_bool("DISTCC_SAVE_TEMPS", false);
+	c->save_temps = parse_bool_value(getenv("DISTCC_SAVE_TEMPS"), false);
+	c->notify_socket = getenv("NOTIFY_SOCKET") != NULL;
 	if (!p || !*p)
 		p = getenv("PATH");
 	c->path = strdup(p && *p ? p : DISTCC_DEFAULT_PATH);
@@ -258,6 +259,9 @@ int config_load_env(struct daemon_config *c)
 	p = getenv("DISTCC_CMDLIST");
 	if (p && *p && !(c->cmdlist = strdup(p)))
 		return -ENOMEM;
+	p = getenv("JOURNAL_STREAM");
+	if (p && !(c->journal_stream = strdup(p)))
+		return -ENOMEM;
 	return collect_locale(c);
 }
 
@@ -272,6 +276,7 @@ void config_done(struct daemon_config *c)
 	free(c->path);
 	free(c->tmpdir);
 	free(c->cmdlist);
+	free(c->journal_stream);
 	access_list_free(&c->allow);
 	*c = (struct daemon_config){ 0 };
 }

@@ -32,6 +32,8 @@ struct daemon_config {
 	char *tmpdir;              /* TMPDIR, else /tmp */
 	char **locale_env;         /* LANG=, LC_*= to hand to the compiler */
 	char *cmdlist;             /* DISTCC_CMDLIST: refused (not supported) */
+	char *journal_stream;      /* JOURNAL_STREAM: stderr is the journal's */
+	bool notify_socket;        /* NOTIFY_SOCKET set: Type=notify, stay in the foreground */
 };
 
 #define DEFAULT_PORT 3632
@@ -46,7 +48,8 @@ void config_init(struct daemon_config *c);
 /* Parse argv. On a bad option logs an error naming it and returns -EINVAL;
  * an unsupported feature (--zeroconf, --auth...) returns -EOPNOTSUPP. */
 int config_parse_argv(struct daemon_config *c, int argc, char *argv[], enum config_action *ret_action);
-/* Read DISTCC_SAVE_TEMPS, DISTCCD_PATH/PATH, TMPDIR, DISTCC_IO_TIMEOUT, LANG/LC_*. */
+/* Read DISTCC_SAVE_TEMPS, DISTCCD_PATH/PATH, TMPDIR, DISTCC_IO_TIMEOUT,
+ * DISTCC_CMDLIST, JOURNAL_STREAM, NOTIFY_SOCKET, LANG/LC_*. */
 int config_load_env(struct daemon_config *c);
 void config_done(struct daemon_config *c);
 /* Usage text for --help. */

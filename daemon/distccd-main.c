@@ -40,7 +40,7 @@ static int log_setup(const struct daemon_config *cfg)
 
 		if (r < 0)
 			return log_error_errno(r, "cannot open log file '%s': %m", cfg->log_file);
-	} else if (!cfg->log_stderr && journal_wanted(getenv("JOURNAL_STREAM"), JOURNAL_SOCKET))
+	} else if (!cfg->log_stderr && journal_wanted(cfg->journal_stream, JOURNAL_SOCKET))
 		journal_log_enable();
 	else if (cfg->log_stderr || !isatty(STDERR_FILENO))
 		log_to_stderr();
@@ -249,7 +249,7 @@ static int run(struct daemon_config *cfg)
 	/* nobody would start us again: --idle-exit is for socket activation only */
 	cfg->idle_exit = 0;
 	/* Type=notify: the pid systemd started must stay the daemon */
-	if (getenv("NOTIFY_SOCKET"))
+	if (cfg->notify_socket)
 		cfg->no_detach = true;
 	if (cfg->mode == MODE_AUTO)
 		cfg->mode = stdin_is_socket() ? MODE_INETD : MODE_DAEMON;

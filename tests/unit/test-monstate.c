@@ -206,6 +206,18 @@ static void test_write_remove(void **state)
 	assert_int_equal(rmdir(tmpl), 0);
 }
 
+/* The name the exit handler unlinks is formatted up front, the same one
+ * monstate_write() creates. */
+static void test_state_path(void **state)
+{
+	char small[8], path[64];
+
+	(void)state;
+	assert_int_equal(monstate_path("/d/state", 42, path, sizeof(path)), 0);
+	assert_string_equal(path, "/d/state/binstate_42");
+	assert_int_equal(monstate_path("/d/state", 42, small, sizeof(small)), -ENAMETOOLONG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +228,7 @@ int main(void)
 		cmocka_unit_test(test_long_strings_truncated),
 		cmocka_unit_test(test_phase_names),
 		cmocka_unit_test(test_write_remove),
+		cmocka_unit_test(test_state_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -228,6 +228,26 @@ static void test_bulk_over_cap(void **state)
 	assert_null(b.data);
 }
 
+/* A header announcing 200 MiB followed by 3 bytes: memory follows what
+ * arrived, not what was announced. */
+static void test_bulk_announced_size_not_allocated(void **state)
+{
+	static const char wire[] = "DOTI0c800000abc";
+	struct cursor c = CURSOR(wire, sizeof(wire) - 1);
+	struct proto_src src = PROTO_SRC_MEM(&c);
+	struct buf b = BUF_INIT(MAX_BULK_PLAIN);
+
+	(void)state;
+	assert_int_equal(proto_read_bulk(&src, "DOTI", false, MAX_BULK_PLAIN, &b), -EPIPE);
+	assert_true(b.cap <= (4u << 20));
+	assert_int_equal(b.len, 0);
+	buf_free(&b);
+	c = CURSOR(wire, sizeof(wire) - 1);
+	src = PROTO_SRC_MEM(&c);
+	assert_int_equal(proto_read_bulk(&src, "DOTI", true, MAX_BULK_PLAIN, &b), -EPIPE);
+	assert_null(b.data);
+}
+
 /* A reply with small and large fields, read through the read-ahead buffer
  * from a socket: buffer smaller than a token (refills mid-header), small
  * (bodies bypass it), and large; blocking and non-blocking fds. Then EOF at
@@ -326,6 +346,7 @@ int main(void)
 		cmocka_unit_test(test_lzo_roundtrip),
 		cmocka_unit_test(test_lzo_bomb),
 		cmocka_unit_test(test_bulk_over_cap),
+		cmocka_unit_test(test_bulk_announced_size_not_allocated),
 		cmocka_unit_test(test_buffered_fd_source),
 	};
 
