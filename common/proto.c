@@ -303,10 +303,59 @@ void proto_request_free(struct proto_request *req)
 	*req = (struct proto_request){ 0 };
 }
 
+/* @argc strings; the vector grows with what actually arrives, so an
+ * announced count costs nothing until its strings are sent. */
+static int read_argv(struct proto_src *s, uint32_t argc, char ***ret)
+{
+	char **v = NULL;
+	size_t cap = 0;
+	uint64_t total = 0;
+	uint32_t n = 0;
+	int r = 0;
+
+	while (n < argc) {
+		uint32_t len;
+
+		if (n + 1 >= cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			char **nv;
+
+			if (ncap > (size_t)argc + 1)
+				ncap = (size_t)argc + 1;
+			nv = realloc(v, ncap * sizeof(char *));
+			if (!nv) {
+				r = -ENOMEM;
+				break;
+			}
+			v = nv;
+			cap = ncap;
+		}
+		r = proto_read_int(s, "ARGV", &len);
+		if (r < 0)
+			break;
+		total += len;
+		if (total > MAX_ARGV_BYTES) {
+			r = -EBADMSG;
+			break;
+		}
+		r = proto_read_str_body(s, len, MAX_ARG_LEN, &v[n]);
+		if (r < 0)
+			break;
+		v[++n] = NULL;
+	}
+	if (r < 0) {
+		for (uint32_t i = 0; i < n; i++)
+			free(v[i]);
+		free(v);
+		return r;
+	}
+	*ret = v;
+	return 0;
+}
+
 int proto_read_request_head(struct proto_src *s, struct proto_request *ret)
 {
 	struct proto_request req = { 0 };
-	uint64_t total = 0;
 	int r;
 
 	r = proto_read_int(s, "DIST", &req.version);
@@ -326,27 +375,9 @@ int proto_read_request_head(struct proto_src *s, struct proto_request *ret)
 		r = -EBADMSG;
 		goto fail;
 	}
-	/* the count is capped, and every slot is filled by a string we read */
-	req.argv = calloc((size_t)req.argc + 1, sizeof(char *));
-	if (!req.argv) {
-		r = -ENOMEM;
+	r = read_argv(s, req.argc, &req.argv);
+	if (r < 0)
 		goto fail;
-	}
-	for (uint32_t i = 0; i < req.argc; i++) {
-		uint32_t len;
-
-		r = proto_read_int(s, "ARGV", &len);
-		if (r < 0)
-			goto fail;
-		total += len;
-		if (total > MAX_ARGV_BYTES) {
-			r = -EBADMSG;
-			goto fail;
-		}
-		r = proto_read_str_body(s, len, MAX_ARG_LEN, &req.argv[i]);
-		if (r < 0)
-			goto fail;
-	}
 	*ret = req;
 	return 0;
 fail:

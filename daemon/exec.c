@@ -150,8 +150,13 @@ static int supervise(pid_t pid, const struct exec_params *p, int *ret_status,
 			*ret_outcome = EXEC_TIMEOUT;
 			return kill_and_reap(pid, ret_status);
 		}
-		if (poll(fds, 2, poll_timeout(p->deadline)) < 0 && errno != EINTR)
-			return -errno;
+		if (poll(fds, 2, poll_timeout(p->deadline)) < 0 && errno != EINTR) {
+			int r = -errno;
+
+			/* we stop watching: the compiler must not outlive the job */
+			(void)kill_and_reap(pid, &status);
+			return r;
+		}
 		if (cfd >= 0 && client_gone(&cfd, fds[1].revents)) {
 			*ret_outcome = EXEC_DISCONNECT;
 			return kill_and_reap(pid, ret_status);
@@ -161,17 +166,28 @@ static int supervise(pid_t pid, const struct exec_params *p, int *ret_status,
 
 int exec_compiler(const struct exec_params *p, int *ret_status, enum exec_outcome *ret_outcome)
 {
+	sigset_t term, old;
 	pid_t pid;
 	int r;
 
+	/* a SIGTERM between fork() and running_pgid would orphan the compiler */
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigaddset(&term, SIGINT);
+	sigaddset(&term, SIGHUP);
+	sigprocmask(SIG_BLOCK, &term, &old);
 	pid = fork();
-	if (pid < 0)
-		return log_error_errno(errno, "cannot fork the compiler: %m");
 	if (pid == 0)
-		child(p);
-	/* both sides set the group, so killpg works whoever runs first */
-	(void)setpgid(pid, pid);
-	running_pgid = pid;
+		child(p);       /* unblocks everything itself */
+	if (pid > 0) {
+		/* both sides set the group, so killpg works whoever runs first */
+		(void)setpgid(pid, pid);
+		running_pgid = pid;
+	}
+	r = pid < 0 ? -errno : 0;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (r < 0)
+		return log_error_errno(r, "cannot fork the compiler: %m");
 	r = supervise(pid, p, ret_status, ret_outcome);
 	running_pgid = 0;
 	return r;

@@ -162,6 +162,8 @@ static void test_hostile_heads(void **state)
 	assert_int_equal(HEAD("DIST00000001ARGC05f5e100"), -EBADMSG);
 	assert_int_equal(HEAD("DIST00000001ARGC00000000"), -EBADMSG);
 	assert_int_equal(HEAD("DIST00000001ARGC00000001ARGVffffffff"), -EBADMSG);
+	/* the largest count allowed, then the peer stops after one string */
+	assert_int_equal(HEAD("DIST00000001ARGC00010000ARGV00000003gcc"), -ENODATA);
 	assert_int_equal(HEAD("DIST00000001ARGC00000001ARGV00000005ab"), -EPIPE);
 	assert_int_equal(HEAD("DIST00000001ARGC00000001ARGV00000002a\0"), -EBADMSG);
 	assert_int_equal(HEAD("DIST0000"), -EPIPE);
