@@ -20,6 +20,7 @@
 #include "exitcode.h"
 #include "hosts.h"
 #include "invoke.h"
+#include "io.h"
 #include "cleanup.h"
 #include "log.h"
 #include "macro.h"
@@ -235,6 +236,7 @@ int main(int argc, char *argv[])
 	const char *bad = NULL;
 	int r;
 
+	fd_ensure_std();
 	child_ignore_sigpipe();
 	if (config_parse((const char *const *)environ, getuid(), &cfg, &bad) < 0)
 		return EXIT_OUT_OF_MEMORY;

@@ -73,6 +73,17 @@ int fd_set_nonblock(int fd, int on)
 	return fcntl(fd, F_SETFL, fl) < 0 ? -errno : 0;
 }
 
+void fd_ensure_std(void)
+{
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+			int nfd = open("/dev/null", O_RDWR | O_NOCTTY);  /* lowest free: fd itself */
+
+			if (nfd >= 0 && nfd != fd)
+				close(nfd);
+		}
+}
+
 int xread_full(int fd, void *p, size_t n, usec_t deadline)
 {
 	uint8_t *q = p;

@@ -29,6 +29,9 @@ int xcopy_fd(int in_fd, int out_fd, uint64_t n, usec_t deadline);
 /* Wait until @fd is readable/writable (events as for poll). -ETIMEDOUT. */
 int fd_wait(int fd, short events, usec_t deadline);
 int fd_set_nonblock(int fd, int on);
+/* Open /dev/null on any of fds 0, 1, 2 that is closed, so that no file we
+ * open later lands there (and gets log lines or a child's output). */
+void fd_ensure_std(void);
 
 /* Read a whole (regular) file into *ret (NUL-terminated), at most @max bytes. */
 int read_file_max(const char *path, size_t max, char **ret, size_t *ret_len);

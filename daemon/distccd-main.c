@@ -21,6 +21,7 @@
 #include "exec.h"
 #include "exitcode.h"
 #include "journal.h"
+#include "io.h"
 #include "log.h"
 #include "macro.h"
 #include "policy.h"
@@ -262,6 +263,7 @@ int main(int argc, char *argv[])
 	enum config_action action;
 	int r;
 
+	fd_ensure_std();
 	log_set_ident("distccd");
 	log_to_stderr();
 	config_init(&cfg);
