@@ -23,6 +23,7 @@
 #define R_DUMP     "compiler dumps are not returned and can fill the server's disk"
 #define R_MODULES  "modules read and write caches outside the job"
 #define R_LOCAL    "needs the client's profile data or CPU; compile locally"
+#define R_DWO      "split DWARF: protocols 1 and 2 cannot return the .dwo file; compile locally"
 #define R_BYPASS   "passes options past the driver, beyond this policy's review"
 #define R_NOTCOMP  "not a compile (-c or -S) job"
 #define R_UNKNOWN  "option not in distccd's reviewed list"
@@ -292,7 +293,7 @@ static enum act chk_debug(struct ctx *c, const char *v)
 {
 	static const char *const ok[] = {
 		"", "0", "1", "2", "3", "gdb", "gdb0", "gdb1", "gdb2", "gdb3", "dwarf", "dwarf-2",
-		"dwarf-3", "dwarf-4", "dwarf-5", "dwarf32", "dwarf64", "split-dwarf", "z",
+		"dwarf-3", "dwarf-4", "dwarf-5", "dwarf32", "dwarf64", "z",
 		"z=none", "z=zlib", "z=zlib-gnu", "z=zstd", "btf", "ctf", "ctf0", "ctf1", "ctf2",
 		"codeview", "line-tables-only", "line-directives-only", "full", "used",
 		"embed-source", "modules", NULL,
@@ -308,6 +309,9 @@ static enum act chk_debug(struct ctx *c, const char *v)
 	};
 	if (str_in(v, ok))
 		return ACT_ALLOW;
+	/* the .dwo would stay in the job dir: the object alone is a broken build */
+	if (strcmp(v, "split-dwarf") == 0 || str_has_prefix(v, "split-dwarf="))
+		return refuse(c, R_DWO);
 	if (str_has_prefix(v, "no-"))
 		v += 3;
 	return str_in(v, knobs) ? ACT_ALLOW : refuse(c, R_UNKNOWN);

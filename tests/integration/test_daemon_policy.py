@@ -159,3 +159,15 @@ def test_compiler_missing_110(src):
         assert rep["STAT"] == 110 << 8
         assert b"failed to exec 'nosuchcc-42'" in rep["SERR"]
         assert d.wait_log("COMPILE_ERROR exit:110")
+
+
+def test_split_dwarf_refused_so_a_34_client_keeps_its_dwo(src):
+    """UPSTREAM-BUGS D8 seen from the server: a 3.4 client sends -gsplit-dwarf
+    jobs, but protocol 1/2 has no slot for the .dwo. Refused, the client
+    builds locally and gets both files."""
+    with Daemon() as d:
+        r = distcc(d.hostspec, ["gcc", "-g", "-gsplit-dwarf", "-c", "hello.c", "-o", "out.o"],
+                   src)
+        assert r.returncode == 0, r.stderr
+        assert os.path.exists(os.path.join(src, "out.dwo"))
+        assert d.wait_log("cannot return the .dwo")

@@ -107,7 +107,7 @@ static const char *const allowed_v2[] = {
 	"clang++ -stdlib=libc++ -std=c++20 -fcolor-diagnostics -c x.cc -o x.o",
 	/* sanitizers, LTO, debug knobs */
 	"gcc -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer "
-	"-flto=auto -ffat-lto-objects -gsplit-dwarf -gz=zlib -ggdb3 -c t.c -o t.o",
+	"-flto=auto -ffat-lto-objects -gno-split-dwarf -gz=zlib -ggdb3 -c t.c -o t.o",
 	/* assembler options that kbuild and distros pass */
 	"gcc -Wa,--noexecstack -Wa,-mx86-used-note=no -Wa,--gdwarf-5 -Xassembler --64 "
 	"-c a.c -o a.o",
@@ -242,6 +242,8 @@ static const struct refused refused[] = {
 	{ "gcc -c a.c -D -fplugin=/x", "-fplugin=/x", "looks like an option" },
 	/* host CPU */
 	{ "gcc -march=native -c a.c", "-march=native", "profile data or CPU" },
+	{ "gcc -g -gsplit-dwarf -c a.c", "-gsplit-dwarf", "cannot return the .dwo" },
+	{ "clang -gsplit-dwarf=single -c a.c", "-gsplit-dwarf=single", "cannot return the .dwo" },
 	{ "gcc -mtune=native -c a.c", "-mtune=native", "profile data or CPU" },
 	/* unknown or unreviewed shapes */
 	{ "gcc -fself-test=/tmp -c a.c", "-fself-test=/tmp", "read a file" },
