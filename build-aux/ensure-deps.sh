@@ -13,8 +13,8 @@ done
 if [ "$(id -u)" -eq 0 ]; then
 	echo "installing missing packages:$missing"
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	apt-get install -y -qq --no-install-recommends$missing
+	apt-get -o DPkg::Lock::Timeout=600 update -qq
+	apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends$missing
 	exit 0
 fi
 echo "missing packages; run as root:" >&2
