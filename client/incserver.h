@@ -9,7 +9,8 @@
  * RPC (distcc's 12-byte token framing, one request per connection):
  *   request  CDIR <cwd>  ARGC <n>  ARGV x n  CCPA <absolute compiler path>
  *   reply    NFIL <n>  then n x ( NAME <abs path>  FILE <cache file> | LINK <text> )
- *            or NFIL 0  WHY_ <reason>   (not covered: the job uses plain mode)
+ *            or NFIL 0  WHYS <reason>   (not covered: the job uses plain mode;
+ *            WHYS, not WHY_: common/proto tokens are 4 letters A-Z)
  * See docs/pump-analysis.md for what the analysis covers and its limits.
  */
 #pragma once

@@ -176,8 +176,8 @@ static int apply(struct parse *p, const struct opt *o, const char *arg, const ch
 		if (!a->sysroot)
 			return -ENOMEM;
 		return add_probe(a, o->target == O_SYSROOT ? "--sysroot" : "-isysroot", val);
-	case O_PROBE_VAL:
-		return add_probe(a, arg, arg == val ? NULL : val);
+	case O_PROBE_VAL:     /* joined (-stdlib=x) as one word, separate as two */
+		return add_probe(a, arg, val >= arg && val <= arg + strlen(arg) ? NULL : val);
 	case O_LANG:
 		p->xlang = strcmp(val, "none") == 0 ? NULL : val;
 		if (p->xlang && !lang_static(val))
@@ -195,7 +195,16 @@ static int apply_wp(struct incargs *a, const char *arg, const char **why)
 
 	if (!copy)
 		return -ENOMEM;
+	bool value = false;
+
 	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		static const char *const with_value[] = { "-MD", "-MMD", "-MF", "-MT", "-MQ", NULL };
+
+		if (value) {
+			value = false;
+			continue;
+		}
+		value = in_list(with_value, w);
 		if (str_has_prefix(w, "-D") && w[2]) {
 			int r = strv_push(&a->defines, w + 2);
 

@@ -301,6 +301,8 @@ static int substitute(const struct seq *body, const struct incscan_define *d, co
 			r = seq_append(out, &vars[p].v[choice[p]], 0, vars[p].v[choice[p]].n);
 		else
 			r = seq_push(out, t->text, strlen(t->text), t->type, t->space);
+		if (r >= 0 && p >= 0 && out->n > before)
+			out->t[before].space = t->space;   /* an argument takes its parameter's spacing */
 		if (r >= 0 && glue && out->n > before && before > 0) {
 			/* glue the first new token onto the one before it */
 			struct tok first = out->t[before];
@@ -381,6 +383,8 @@ static int expand_def(struct ctx *c, const struct seq *s, size_t k, const struct
 	r = seq_append(&n, s, 0, k);
 	if (r >= 0)
 		r = tokenize(d->body, &n);
+	if (r >= 0 && n.n > k)
+		n.t[k].space = s->t[k].space;
 	if (r >= 0)
 		r = seq_append(&n, s, k + 1, s->n);
 	if (r >= 0)

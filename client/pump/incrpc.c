@@ -13,7 +13,7 @@
 #include "wirelimits.h"
 #include "incrpc.h"
 
-#define MAX_WHY_LEN 4096u
+#define MAX_WHYSLEN 4096u
 
 void incrpc_request_free(struct incrpc_request *req)
 {
@@ -100,7 +100,7 @@ int incrpc_put_reply(struct buf *out, const struct incserver_closure *c, const c
 
 	if (!c || c->n == 0) {
 		r = proto_put_int(out, "NFIL", 0);
-		return r < 0 ? r : proto_put_str(out, "WHY_", why ? why : "not covered");
+		return r < 0 ? r : proto_put_str(out, "WHYS", why ? why : "not covered");
 	}
 	if (c->n > MAX_NFIL)
 		return -E2BIG;
@@ -171,7 +171,7 @@ int incrpc_read_reply(struct proto_src *s, struct incserver_closure *ret, char *
 	if (n == 0) {
 		char *why = NULL;
 
-		r = proto_read_str(s, "WHY_", MAX_WHY_LEN, &why);
+		r = proto_read_str(s, "WHYS", MAX_WHYSLEN, &why);
 		if (r < 0)
 			return r == -ENODATA ? -EPIPE : r;
 		*ret = c;

@@ -24,7 +24,7 @@ int incrpc_put_request(struct buf *out, const char *cwd, char *const argv[],
 /* Reads a request. -EBADMSG on a wrong token, an over-cap size or ARGC 0. */
 int incrpc_read_request(struct proto_src *s, struct incrpc_request *ret);
 
-/* Appends NFIL n and the entries, or (c == NULL or c->n == 0) NFIL 0 WHY_ @why. */
+/* Appends NFIL n and the entries, or (c == NULL or c->n == 0) NFIL 0 WHYS @why. */
 int incrpc_put_reply(struct buf *out, const struct incserver_closure *c, const char *why);
 /* Reads a reply. Entries' NAME and FILE paths must be absolute (-EBADMSG).
  * On success *ret holds the entries, and *ret_why the reason when n == 0. */

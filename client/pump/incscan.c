@@ -447,7 +447,7 @@ static int scan_text(struct scanner *s)
 		if (c == '\n') {
 			bol = true;
 			s->i++;
-		} else if (is_hspace(c))
+		} else if (is_hspace(c) || c == 0)    /* gcc ignores NUL characters */
 			s->i++;
 		else if (c == '/' && s->p[s->i + 1] == '*') {
 			s->i += 2;
@@ -493,6 +493,10 @@ int incscan_scan(const char *text, size_t len, struct incscan_result *ret)
 	struct scanner s = { .line = BUF_INIT(SIZE_MAX / 4) };
 	int r;
 
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {   /* gcc and clang skip a BOM */
+		text += 3;
+		len -= 3;
+	}
 	r = splice(text, len, &s.p, &s.n);
 	if (r < 0)
 		return r;
