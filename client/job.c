@@ -25,6 +25,7 @@
 #include "monstate.h"
 #include "output.h"
 #include "remotejob.h"
+#include "strv.h"
 #include "tempfiles.h"
 
 /* What a step decided (negative: an internal error). */
@@ -51,13 +52,6 @@ struct job {
 	/* hosts that failed, for the fallback message */
 	char tried[512];
 };
-
-static const char *base_name(const char *p)
-{
-	const char *s = p ? strrchr(p, '/') : NULL;
-
-	return s ? s + 1 : p ? p : "";
-}
 
 static void mon_set(struct job *j, enum mon_phase phase, const char *host)
 {
@@ -353,7 +347,7 @@ static int job_init(struct job *j, const struct client_config *cfg, char **argv,
 	if (r < 0)
 		return log_error_errno(r, "cannot scan the command line: %m");
 	j->mon.pid = (unsigned long)getpid();
-	snprintf(j->mon.file, sizeof(j->mon.file), "%s", base_name(j->scan.input));
+	snprintf(j->mon.file, sizeof(j->mon.file), "%s", str_basename(j->scan.input));
 	r = lock_dir_open(cfg->dir, &j->lockdir);
 	if (r < 0)
 		log_warning_errno(r, "cannot use the lock directory in '%s': %m", cfg->dir);

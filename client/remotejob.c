@@ -17,15 +17,10 @@
 #include "log.h"
 #include "macro.h"
 #include "output.h"
-#include "parse.h"
 #include "remote.h"
 #include "remotejob.h"
+#include "strv.h"
 #include "tempfiles.h"
-
-static void strv_freep(char ***v)
-{
-	strv_free(*v);
-}
 
 void remotejob_init(struct remotejob *rj, const struct client_config *cfg,
 		    const struct argscan_job *scan, remotejob_phase_fn on_phase, void *userdata)
