@@ -25,8 +25,8 @@
 #include "macro.h"
 #include "monstate.h"
 #include "output.h"
-#include "parse.h"
 #include "remote.h"
+#include "strv.h"
 
 enum attempt {
 	ATTEMPT_OK,             /* remote success, outputs written */
@@ -59,18 +59,6 @@ struct job {
 	int error;
 	char tried[512];
 };
-
-static void strv_freep(char ***v)
-{
-	strv_free(*v);
-}
-
-static const char *base_name(const char *p)
-{
-	const char *s = p ? strrchr(p, '/') : NULL;
-
-	return s ? s + 1 : p ? p : "";
-}
 
 static void mon_set(struct job *j, enum mon_phase phase, const char *host, int slot)
 {
@@ -471,7 +459,7 @@ static int job_init(struct job *j, const struct client_config *cfg, char **argv)
 	if (r < 0)
 		return log_error_errno(r, "cannot scan the command line: %m");
 	j->mon.pid = (unsigned long)getpid();
-	snprintf(j->mon.file, sizeof(j->mon.file), "%s", base_name(j->scan.input));
+	snprintf(j->mon.file, sizeof(j->mon.file), "%s", str_basename(j->scan.input));
 	r = lock_dir_open(cfg->dir, &j->lockdir);
 	if (r < 0)
 		log_warning_errno(r, "cannot use the lock directory in '%s': %m", cfg->dir);

@@ -25,15 +25,9 @@
 #include "log.h"
 #include "macro.h"
 #include "rewrite.h"
+#include "strv.h"
 
 extern char **environ;
-
-static const char *base_name(const char *p)
-{
-	const char *s = strrchr(p, '/');
-
-	return s ? s + 1 : p;
-}
 
 static void help(void)
 {
@@ -244,7 +238,7 @@ int main(int argc, char *argv[])
 	log_debug("distcc %s %s", PACKAGE_VERSION, rewrite_host_triple());
 	if (bad)
 		log_warning("ignoring invalid %s='%s'", bad, config_getenv((const char *const *)environ, bad));
-	if (argc >= 2 && strstr(base_name(argv[0]), "distcc")) {
+	if (argc >= 2 && strstr(str_basename(argv[0]), "distcc")) {
 		r = client_option(&cfg, argv[1]);
 		if (r >= 0)
 			goto out;
