@@ -17,7 +17,7 @@
 
 #include "capture.h"
 #include "macro.h"
-#include "parse.h"
+#include "strv.h"
 
 extern char **environ;
 

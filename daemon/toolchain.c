@@ -17,7 +17,7 @@
 #include "capture.h"
 #include "exitcode.h"
 #include "macro.h"
-#include "parse.h"
+#include "strv.h"
 #include "policy.h"
 #include "toolchain.h"
 #include "toolmap.h"
@@ -25,10 +25,6 @@
 
 #define OFFER_TEXT_MAX 1000
 
-static void free_strvp(char ***v)
-{
-	strv_free(*v);
-}
 
 static bool is_exec_file(const char *p)
 {
@@ -153,7 +149,7 @@ static int offer_add(struct compiler_offer **v, size_t *n, const char *name, con
 
 /* @local as the map's entry @e serves it (when it does), or as itself. */
 static int offer_one(const struct daemon_config *cfg, const struct toolmap_entry *e,
-		     const char *local, bool *ret_missing, struct compiler_offer **v, size_t *n)
+		     const char *local, const char **ret_missing, struct compiler_offer **v, size_t *n)
 {
 	_cleanup_free_ char *client = NULL, *full = NULL;
 	const struct toolmap_entry *hit = NULL;
@@ -161,7 +157,7 @@ static int offer_one(const struct daemon_config *cfg, const struct toolmap_entry
 	bool oom = false;
 	int r;
 
-	*ret_missing = false;
+	*ret_missing = NULL;
 	if (e) {
 		client = toolmap_client_name(e, local, &oom);
 		if (!client)
@@ -178,11 +174,15 @@ static int offer_one(const struct daemon_config *cfg, const struct toolmap_entry
 		if (r != 0)
 			return r < 0 ? r : 0;
 	}
-	if (!whitelisted(cfg, local))
+	if (!whitelisted(cfg, local)) {
+		/* only an exact map entry names one compiler worth warning about */
+		if (e && !e->prefix)
+			*ret_missing = "is not in the whitelist";
 		return 0;
+	}
 	r = toolchain_find(local, cfg->path, &full);
 	if (r == -ENOENT) {
-		*ret_missing = true;
+		*ret_missing = "is not found on PATH";
 		return 0;
 	}
 	if (r < 0)
@@ -195,27 +195,39 @@ static int cmp_offer(const void *a, const void *b)
 	return strcmp(((const struct compiler_offer *)a)->name, ((const struct compiler_offer *)b)->name);
 }
 
-/* Walk every (entry, local) pair; @missing collects names not on PATH. */
+static int note_missing(char ***missing, const char *name, const char *local, const char *why)
+{
+	_cleanup_free_ char *s = NULL;
+
+	if (!why)
+		return 0;
+	if (strcmp(name, local) == 0 ? asprintf(&s, "'%s' %s", name, why) < 0
+				      : asprintf(&s, "'%s' (mapped to '%s') %s", name, local, why) < 0)
+		return -ENOMEM;
+	return strv_push(missing, s);
+}
+
+/* Walk every (entry, local) pair; @missing collects what cannot run. */
 static int walk(const struct daemon_config *cfg, struct compiler_offer **v, size_t *n,
 		char ***missing)
 {
-	_cleanup_(free_strvp) char **names = NULL;
+	_cleanup_(strv_freep) char **names = NULL;
 	const struct toolmap *m = &cfg->toolmap;
-	bool miss;
+	const char *miss;
 	int r = candidates(cfg, &names);
 
 	for (size_t i = 0; r >= 0 && names && names[i]; i++) {
 		r = offer_one(cfg, NULL, names[i], &miss, v, n);
-		if (r >= 0 && miss)
-			r = strv_push(missing, names[i]);
+		if (r >= 0)
+			r = note_missing(missing, names[i], names[i], miss);
 	}
 	for (size_t j = 0; r >= 0 && j < m->n; j++) {
 		const struct toolmap_entry *e = &m->entries[j];
 
 		if (!e->prefix) {
 			r = offer_one(cfg, e, e->to, &miss, v, n);
-			if (r >= 0 && miss)
-				r = strv_push(missing, e->from);
+			if (r >= 0)
+				r = note_missing(missing, e->from, e->to, miss);
 			continue;
 		}
 		for (size_t i = 0; r >= 0 && names && names[i]; i++)
@@ -226,7 +238,7 @@ static int walk(const struct daemon_config *cfg, struct compiler_offer **v, size
 
 int toolchain_offers(const struct daemon_config *cfg, struct compiler_offer **ret, size_t *ret_n)
 {
-	_cleanup_(free_strvp) char **missing = NULL;
+	_cleanup_(strv_freep) char **missing = NULL;
 	struct compiler_offer *v = NULL;
 	size_t n = 0;
 	int r = walk(cfg, &v, &n, &missing);
@@ -371,7 +383,7 @@ static int map_argv(const struct daemon_config *cfg, char *const argv[], char **
 int toolchain_authorize(const struct daemon_config *cfg, unsigned protover, char *const argv[],
 			struct toolchain_verdict *ret)
 {
-	_cleanup_(free_strvp) char **mapped = NULL;
+	_cleanup_(strv_freep) char **mapped = NULL;
 	_cleanup_free_ char *full = NULL;
 	struct whitelist w = { .dirs = policy_whitelist_dirs(cfg), .insecure = cfg->insecure };
 	struct policy_result pr;
@@ -420,7 +432,7 @@ static void describe(const struct compiler_offer *o, char **ret_target, char **r
 	char **outs[2] = { ret_target, ret_version };
 
 	for (size_t k = 0; k < 2; k++) {
-		_cleanup_(free_strvp) char **argv = NULL;
+		_cleanup_(strv_freep) char **argv = NULL;
 		_cleanup_free_ char *out = NULL;
 		int status = 0, r = strv_push(&argv, o->path);
 
@@ -446,7 +458,7 @@ static void print_runs(const struct compiler_offer *o, char *buf, size_t size)
 
 int toolchain_print_list(const struct daemon_config *cfg)
 {
-	_cleanup_(free_strvp) char **missing = NULL;
+	_cleanup_(strv_freep) char **missing = NULL;
 	struct compiler_offer *v = NULL;
 	size_t n = 0, wname = 4, wruns = 4;
 	char runs[1024];
@@ -474,8 +486,7 @@ int toolchain_print_list(const struct daemon_config *cfg)
 	}
 	fflush(stdout);
 	for (size_t i = 0; missing && missing[i]; i++)
-		fprintf(stderr, "distccd: '%s' is whitelisted or mapped but not found on PATH=%s\n",
-			missing[i], cfg->path ? cfg->path : "(unset)");
+		fprintf(stderr, "distccd: %s (PATH=%s)\n", missing[i], cfg->path ? cfg->path : "(unset)");
 	toolchain_offers_free(v, n);
 	return n > 0 ? 0 : 1;
 }

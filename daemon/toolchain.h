@@ -43,8 +43,9 @@ void toolchain_verdict_free(struct toolchain_verdict *v);
  * whitelisted local compiler found on PATH. -ENOMEM. */
 int toolchain_offers(const struct daemon_config *cfg, struct compiler_offer **ret, size_t *ret_n);
 void toolchain_offers_free(struct compiler_offer *v, size_t n);
-/* Whitelisted names (or mapped names) that are NOT found on PATH: for the
- * --list-compilers warning. NULL-terminated, strv_free. -ENOMEM. */
+/* What cannot run, one sentence each ("'x-gcc' is not found on PATH",
+ * "'gcc' (mapped to 'y') is not in the whitelist"): for the --list-compilers
+ * warnings. NULL-terminated, strv_free. -ENOMEM. */
 int toolchain_missing(const struct daemon_config *cfg, char ***ret);
 /* Full path of the executable @name on the colon-separated @path. -ENOENT. */
 int toolchain_find(const char *name, const char *path, char **ret_full);

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "macro.h"
-#include "parse.h"
+#include "strv.h"
 #include "toolmap.h"
 
 static void entry_free(struct toolmap_entry *e)
@@ -71,7 +71,7 @@ static const struct toolmap_entry *find_from(const struct toolmap *m, const char
 static const char *parse_line(struct toolmap *m, char *line, unsigned lineno)
 {
 	struct toolmap_entry e = { .line = lineno };
-	char *save = NULL, *tok[2 + TOOLMAP_MAX_ARGS + 1];
+	char *save = NULL, *tok[2 + TOOLMAP_MAX_ARGS];
 	size_t n = 0;
 	bool to_prefix = false;
 	const char *why;
@@ -147,10 +147,10 @@ int toolmap_parse(const char *text, struct toolmap *ret, unsigned *ret_line, con
 int toolmap_lookup(const struct toolmap *m, const char *name, const struct toolmap_entry **ret_entry,
 		   char **ret_local)
 {
-	const struct toolmap_entry *best = m ? find_from(m, name, false) : NULL;
+	const struct toolmap_entry *exact = m ? find_from(m, name, false) : NULL, *best = exact;
 	char *local = NULL;
 
-	for (size_t i = 0; m && !best && i < m->n; i++) {
+	for (size_t i = 0; m && !exact && i < m->n; i++) {
 		const struct toolmap_entry *e = &m->entries[i];
 		size_t n = strlen(e->from);
 
