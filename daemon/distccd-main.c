@@ -29,6 +29,7 @@
 #include "privdrop.h"
 #include "standalone.h"
 #include "session.h"
+#include "toolchain.h"
 
 /* The one decision where log lines go: --log-file, --log-stderr, else the
  * journal when stderr is connected to it or its socket exists, else stderr
@@ -257,6 +258,19 @@ static int run(struct daemon_config *cfg)
 	return cfg->mode == MODE_INETD ? run_inetd(cfg) : run_standalone(cfg);
 }
 
+/* --list-compilers: what clients can get here, with the PATH jobs use. */
+static int list_compilers(struct daemon_config *cfg)
+{
+	int r = config_load_env(cfg);
+
+	if (r >= 0)
+		r = toolchain_print_list(cfg);
+	if (r < 0)
+		log_error_errno(r, "cannot list the compilers: %m");
+	config_done(cfg);
+	return r < 0 ? EXIT_DISTCC_FAILED : r;
+}
+
 int main(int argc, char *argv[])
 {
 	struct daemon_config cfg;
@@ -272,6 +286,8 @@ int main(int argc, char *argv[])
 		config_done(&cfg);
 		return EXIT_BAD_ARGUMENTS;
 	}
+	if (action == CONFIG_LIST_COMPILERS)
+		return list_compilers(&cfg);
 	if (action != CONFIG_RUN) {
 		if (action == CONFIG_HELP)
 			config_print_help(argv[0]);

@@ -18,7 +18,7 @@
 #include "jobargs.h"
 #include "log.h"
 #include "macro.h"
-#include "policy.h"
+#include "toolchain.h"
 #include "proto.h"
 #include "session.h"
 #include "strv.h"
@@ -103,28 +103,12 @@ static int session_read_request(struct session *s)
  * reason (our warnings) on SERR, empty SOUT and DOTO. Returns 1: job done. */
 static int session_send_reply(struct session *s, int status, struct proto_reply *rep);
 
-/* A client string made safe for one log line. */
-static void printable(const char *in, char *out, size_t size)
-{
-	size_t i;
-
-	for (i = 0; in[i] && i + 1 < size; i++)
-		out[i] = (unsigned char)in[i] < 0x20 || in[i] == 0x7f ? '?' : in[i];
-	out[i] = 0;
-}
-
-static int session_refuse(struct session *s, enum job_result result, int code, const char *why,
-			  const char *arg)
+static int session_refuse(struct session *s, enum job_result result, int code, const char *message)
 {
 	struct proto_reply rep;
-	char shown[256];
 	int r;
 
-	printable(arg ? arg : s->req.argv[0], shown, sizeof(shown));
-	if (arg)
-		log_warning("refusing job from %s: argument '%s': %s", s->peer, shown, why);
-	else
-		log_warning("refusing job from %s: %s: '%s'", s->peer, why, shown);
+	log_warning("refusing job from %s: %s", s->peer, message);
 	s->sum.result = result;
 	s->sum.ret = code;
 	proto_reply_init(&rep);
@@ -146,15 +130,20 @@ static void session_take_argv(struct session *s, char **argv)
 
 static int session_authorize(struct session *s)
 {
-	struct policy_result pr;
+	struct toolchain_verdict tv;
+	int r = toolchain_authorize(s->cfg, s->req.version, s->req.argv, &tv);
 
-	if (policy_check_request(s->cfg, s->req.version, s->req.argv, &pr) == POLICY_DENY)
-		return session_refuse(s, JOB_OTHER, EXIT_ACCESS_DENIED, pr.reason, pr.arg);
-	session_take_argv(s, pr.argv);
+	if (r < 0)
+		return session_refuse(s, JOB_OTHER, EXIT_OUT_OF_MEMORY, "out of memory");
+	if (tv.exit_code) {
+		r = session_refuse(s, tv.result, tv.exit_code, tv.message);
+		toolchain_verdict_free(&tv);
+		return r;
+	}
+	session_take_argv(s, TAKE_PTR(tv.argv));
 	if (jobargs_scan(s->req.argv, &s->ja) < 0)
 		return session_refuse(s, JOB_REJ_BAD_REQ, EXIT_DISTCC_FAILED,
-				      "cannot find one source file, -c/-S and -o in the arguments",
-				      NULL);
+				      "cannot find one source file, -c/-S and -o in the arguments");
 	s->sum.input = s->req.argv[s->ja.input];
 	return 0;
 }
