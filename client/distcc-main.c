@@ -23,6 +23,7 @@
 #include "job.h"
 #include "log.h"
 #include "macro.h"
+#include "native.h"
 #include "rewrite.h"
 #include "strv.h"
 #include "tempfiles.h"
@@ -203,6 +204,24 @@ static int prepare_env(const struct client_config *cfg, const struct invocation 
 	return 0;
 }
 
+/* -march=native & co. become the local CPU's flags so the job can travel;
+ * when that cannot be proven exact, the flags stay and the job runs here. */
+static void resolve_native(const struct client_config *cfg, struct invocation *inv)
+{
+	const char *why = NULL;
+	int r;
+
+	if (cfg->no_resolve_native || cfg->safeguard > 0 || !native_wanted(inv->argv))
+		return;
+	r = native_resolve(&inv->argv, inv->path ? inv->path : cfg->path, cfg->dir, &why);
+	if (r < 0)
+		log_debug_errno(r, "cannot resolve the native CPU flags: %m");
+	else if (r == 0)
+		log_debug("native CPU flags kept (the job runs locally): %s", why ? why : "");
+	else
+		log_debug("native CPU flags resolved for '%s'", inv->argv[0]);
+}
+
 static int run(const struct client_config *cfg, struct invocation *inv)
 {
 	static char state_dir[PATH_MAX];
@@ -216,6 +235,7 @@ static int run(const struct client_config *cfg, struct invocation *inv)
 		if (r < 0)
 			log_debug_errno(r, "compiler name rewriting failed: %m");
 	}
+	resolve_native(cfg, inv);
 	snprintf(state_dir, sizeof(state_dir), "%s/state", cfg->dir);
 	tempfiles_init(state_dir, cfg->save_temps);
 	(void)job_run(cfg, inv->argv, cfg->safeguard, &res);
