@@ -67,8 +67,8 @@ static _noreturn_ void child(const struct exec_params *p)
 	fd = open(p->stdout_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0600);
 	if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0)
 		child_fail("cannot open", p->stdout_path, errno);
-	if (chdir(p->sandbox->workdir) < 0)
-		child_fail("cannot enter", p->sandbox->workdir, errno);
+	if (chdir(p->cwd ? p->cwd : p->sandbox->workdir) < 0)
+		child_fail("cannot enter", p->cwd ? p->cwd : p->sandbox->workdir, errno);
 	r = sandbox_enter_child(p->sandbox);
 	if (r < 0) {
 		dprintf(STDERR_FILENO, "distccd: cannot confine the compiler '%s': %s\n", p->argv[0],

@@ -18,7 +18,9 @@ enum exec_outcome {
 struct exec_params {
 	char *const *argv;
 	const char *stdout_path, *stderr_path;
-	const struct sandbox_params *sandbox;   /* workdir = cwd */
+	const struct sandbox_params *sandbox;   /* workdir = cwd, unless @cwd */
+	const char *cwd;                        /* NULL: sandbox->workdir (a pump job:
+						 * <root><CDIR>, inside the workdir) */
 	int client_fd;                          /* watched for hang-up; -1: none */
 	usec_t deadline;                        /* USEC_INFINITY: none */
 };
