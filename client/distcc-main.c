@@ -139,8 +139,8 @@ static void err_fd_sink(int level, const char *msg, void *userdata)
 	int n;
 
 	(void)userdata;
-	n = snprintf(line, sizeof(line), "distcc[%ld] %s: %s\n", (long)getpid(),
-		     level <= LOG_ERR ? "ERROR" : level == LOG_WARNING ? "WARNING" : "DEBUG", msg);
+	n = snprintf(line, sizeof(line), "distcc[%ld] %s%s\n", (long)getpid(),
+		     log_severity_prefix(level), msg);
 	if (n > 0)
 		(void)!write(err_fd_sink_fd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
@@ -249,6 +249,8 @@ static int run(const struct client_config *cfg, struct invocation *inv)
 	tempfiles_init(state_dir, cfg->save_temps);
 	(void)job_run(cfg, inv->argv, cfg->safeguard, &res);
 	free(res.bad_token);
+	if (res.outcome == JOB_DONE && res.signal > 0)
+		tempfiles_die_by_signal(res.signal);
 	return map_result(&res);
 }
 
