@@ -21,7 +21,7 @@
 #include "buf.h"
 #include "log.h"
 #include "macro.h"
-#include "parse.h"
+#include "strv.h"
 #include "incserver.h"
 #include "pump/incargs.h"
 #include "pump/incclosure.h"

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "macro.h"
-#include "parse.h"
+#include "strv.h"
 #include "srcext.h"
 #include "incargs.h"
 

@@ -20,7 +20,7 @@
 
 #include "buf.h"
 #include "macro.h"
-#include "parse.h"
+#include "strv.h"
 #include "incexpand.h"
 #include "incclosure.h"
 

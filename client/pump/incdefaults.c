@@ -16,17 +16,12 @@
 
 #include "buf.h"
 #include "macro.h"
-#include "parse.h"
+#include "strv.h"
 #include "incdefaults.h"
 
 #define MAX_PROBE_OUTPUT (1u << 20)
 
 extern char **environ;
-
-static void strv_freep(char ***v)
-{
-	strv_free(*v);
-}
 
 static const char *const DROP_ENV[] = {
 	"CPATH=", "C_INCLUDE_PATH=", "CPLUS_INCLUDE_PATH=", "OBJC_INCLUDE_PATH=",

@@ -13,7 +13,7 @@
 
 #include "buf.h"
 #include "macro.h"
-#include "parse.h"
+#include "strv.h"
 #include "incexpand.h"
 
 #define MAX_STEPS   20000
@@ -40,11 +40,6 @@ struct ctx {
 	unsigned steps;
 	struct incexpand_result *res;
 };
-
-static void strv_freep(char ***v)
-{
-	strv_free(*v);
-}
 
 static void seq_free(struct seq *s)
 {

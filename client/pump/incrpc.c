@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "macro.h"
-#include "parse.h"
+#include "strv.h"
 #include "wirelimits.h"
 #include "incrpc.h"
 

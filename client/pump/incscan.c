@@ -11,7 +11,7 @@
 
 #include "buf.h"
 #include "macro.h"
-#include "parse.h"
+#include "strv.h"
 #include "incscan.h"
 
 #define MAX_LINE (1u << 20)

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "parse.h"
+#include "strv.h"
 #include "pump/incargs.h"
 #include "pump/incdefaults.h"
 
