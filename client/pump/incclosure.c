@@ -47,6 +47,8 @@ struct lst {
 struct defvec {
 	const struct incscan_define **v;
 	size_t n, cap;
+	size_t nfiles;              /* files of the closure it was gathered from */
+	struct defvec *old;         /* superseded ones, kept: callers may hold them */
 };
 
 struct node {
@@ -62,15 +64,17 @@ struct walk {
 	struct dir *chain;
 	size_t nchain, nquote;
 	char **sys_real;            /* realpaths of non-user default dirs */
+	char *sysroot;              /* realpath of --sysroot, or NULL */
 	struct strmap lstats;       /* path -> struct lst */
 	struct strmap visited;      /* node key */
 	struct strmap emitted;      /* NAME */
 	struct strmap must_dirs;    /* real dirs that must exist on the server */
 	struct strmap files;        /* file key -> struct incfile *, for macros */
-	struct strmap macros;       /* name -> struct defvec */
+	struct strmap macros;       /* name -> struct defvec, gathered on demand */
 	struct incscan_result cmdline;
-	bool want_macros, computed_seen;
-	size_t ndefs;
+	bool computed_seen;
+	size_t eval_min_files;      /* fewest files known when a computed include was expanded */
+	int lookup_error;
 	struct incserver_entry *v;
 	size_t n, cap;
 	char *why;
@@ -306,41 +310,67 @@ static void defvec_free(void *p)
 {
 	struct defvec *d = p;
 
-	if (d)
+	while (d) {
+		struct defvec *o = d->old;
+
 		free(d->v);
-	free(d);
+		free(d);
+		d = o;
+	}
 }
 
-static int add_defs(struct walk *w, const struct incscan_result *s)
+static int defvec_add(struct defvec *d, const struct incscan_define *const *v, size_t n)
 {
-	for (size_t i = 0; i < s->ndef; i++) {
-		struct defvec *d = strmap_get(&w->macros, s->def[i].name);
-		int r;
+	if (n == 0)
+		return 0;
+	if (d->n + n > d->cap) {
+		size_t ncap = (d->n + n) * 2;
+		const struct incscan_define **nv = realloc(d->v, ncap * sizeof(*nv));
 
-		if (!d) {
-			d = calloc(1, sizeof(*d));
-			r = d ? strmap_put(&w->macros, s->def[i].name, d, NULL) : -ENOMEM;
-			if (r < 0) {
-				free(d);
-				return r;
-			}
-		}
-		for (size_t k = 0; k < d->n; k++)
-			if (d->v[k] == &s->def[i])
-				goto next;
-		if (d->n == d->cap) {
-			size_t ncap = d->cap ? d->cap * 2 : 4;
-			const struct incscan_define **nv = realloc(d->v, ncap * sizeof(*nv));
-
-			if (!nv)
-				return -ENOMEM;
-			d->v = nv;
-			d->cap = ncap;
-		}
-		d->v[d->n++] = &s->def[i];
-		w->ndefs++;
-	next:;
+		if (!nv)
+			return -ENOMEM;
+		d->v = nv;
+		d->cap = ncap;
 	}
+	memcpy(d->v + d->n, v, n * sizeof(*v));
+	d->n += n;
+	return 0;
+}
+
+/* Every #define of @name in the files of the closure known so far and in
+ * -D: gathered per name on first use, again when the closure has grown. */
+static int gather_defs(struct walk *w, const char *name, struct defvec **ret)
+{
+	struct defvec *d = strmap_get(&w->macros, name), *n;
+	const struct incscan_define *const *v;
+	size_t i = 0, k;
+	void *f;
+	int r = 0;
+
+	if (d && d->nfiles == w->files.n) {
+		*ret = d;
+		return 0;
+	}
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	n->nfiles = w->files.n;
+	for (size_t c = 0; c < w->cmdline.ndef && r >= 0; c++)
+		if (strcmp(w->cmdline.def[c].name, name) == 0)
+			r = defvec_add(n, (const struct incscan_define *const[]){ &w->cmdline.def[c] }, 1);
+	while (r >= 0 && strmap_next(&w->files, &i, NULL, &f)) {
+		r = incfile_defs(f, name, &v, &k);
+		if (r >= 0)
+			r = defvec_add(n, v, k);
+	}
+	if (r >= 0)
+		r = strmap_put(&w->macros, name, n, NULL);
+	if (r < 0) {
+		defvec_free(n);
+		return r;
+	}
+	n->old = d;
+	*ret = n;
 	return 0;
 }
 
@@ -348,23 +378,13 @@ static void lookup_macro(void *userdata, const char *name, const struct incscan_
 			 size_t *n)
 {
 	struct walk *w = userdata;
-	struct defvec *d = strmap_get(&w->macros, name);
+	struct defvec *d = NULL;
+	int r = gather_defs(w, name, &d);
 
+	if (r < 0)
+		w->lookup_error = r;
 	*ret = d ? d->v : NULL;
 	*n = d ? d->n : 0;
-}
-
-/* Every macro definition of every file met so far, and -D. */
-static int want_macros(struct walk *w)
-{
-	size_t i = 0;
-	void *f;
-	int r = add_defs(w, &w->cmdline);
-
-	w->want_macros = true;
-	while (r >= 0 && strmap_next(&w->files, &i, NULL, &f))
-		r = add_defs(w, &((struct incfile *)f)->scan);
-	return r;
 }
 
 static int visit(struct walk *w, const char *path, int idx, bool user);
@@ -441,22 +461,57 @@ static int search(struct walk *w, const struct incscan_include *inc, const char 
 	return 0;
 }
 
+/* The first identifier of @text, if it has no definition at all. */
+static int first_ident_undefined(struct walk *w, const char *text, bool *ret)
+{
+	const char *b = text, *e;
+	_cleanup_free_ char *id = NULL;
+	struct defvec *d;
+	int r;
+
+	*ret = false;
+	while (*b == ' ' || *b == '\t')
+		b++;
+	for (e = b; *e == '_' || (*e >= 'a' && *e <= 'z') || (*e >= 'A' && *e <= 'Z') ||
+		    (e > b && *e >= '0' && *e <= '9'); e++)
+		;
+	if (e == b)
+		return 0;
+	id = strndup(b, (size_t)(e - b));
+	if (!id)
+		return -ENOMEM;
+	r = gather_defs(w, id, &d);
+	if (r >= 0)
+		*ret = d->n == 0 && strcmp(id, "__FILE__") != 0 && strcmp(id, "__BASE_FILE__") != 0;
+	return r;
+}
+
+/* #include MACRO over every value the macro may have. A macro without any
+ * definition in the closure or -D can only be reached in a branch that
+ * is never compiled (the compiler would reject the line), so it is
+ * skipped; a defined one that gives no header name is not vouched for. */
 static int computed(struct walk *w, const struct incscan_include *inc, const struct node *from)
 {
 	struct incexpand_result res = { 0 };
+	bool undefined;
 	int r;
 
 	w->computed_seen = true;
-	if (!w->want_macros)
-		return 0;          /* the next pass has every definition */
+	if (w->files.n < w->eval_min_files)
+		w->eval_min_files = w->files.n;
 	r = incexpand_operand(inc->name, lookup_macro, w, &res);
+	if (r >= 0 && w->lookup_error)
+		r = w->lookup_error;
 	if (r == -E2BIG)
 		return not_covered(w, "computed include '%s' expands beyond the analysis' bounds",
 				   inc->name);
 	if (r < 0)
 		return r;
-	if (res.n == 0 && !inc->probe && !w->unresolved)
-		w->unresolved = strdup(inc->name);
+	if (res.n == 0 && !inc->probe && !w->unresolved) {
+		r = first_ident_undefined(w, inc->name, &undefined);
+		if (r >= 0 && !undefined && !(w->unresolved = strdup(inc->name)))
+			r = -ENOMEM;
+	}
 	for (size_t i = 0; i < res.n && r >= 0; i++)
 		r = search(w, inc, res.v[i].name, res.v[i].kind, from);
 	incexpand_result_free(&res);
@@ -513,8 +568,6 @@ static int visit(struct walk *w, const char *path, int idx, bool user)
 	}
 	if (!strmap_contains(&w->files, user ? real : path)) {
 		r = strmap_put(&w->files, user ? real : path, f, NULL);
-		if (r >= 0 && w->want_macros)
-			r = add_defs(w, &f->scan);
 		if (r < 0)
 			return r;
 	}
@@ -546,8 +599,8 @@ static bool under(const char *path, const char *dir)
  * --sysroot, which the server roots like any path option). */
 static int add_dirs(struct walk *w, char *const *dirs, int user, bool sys)
 {
-	for (; dirs && *dirs; dirs++) {
-		_cleanup_free_ char *p = absolute(w->in->cwd, *dirs);
+	for (size_t k = 0; dirs && dirs[k]; k++) {
+		_cleanup_free_ char *p = absolute(w->in->cwd, dirs[k]);
 		struct stat st;
 		bool u = user > 0;
 		int r = 0;
@@ -557,12 +610,11 @@ static int add_dirs(struct walk *w, char *const *dirs, int user, bool sys)
 		if (!is_dir(p, &st))
 			continue;
 		if (user < 0) {
-			_cleanup_free_ char *rp = realpath(p, NULL);
-			_cleanup_free_ char *rs = w->in->args->sysroot ?
-				realpath(w->in->args->sysroot, NULL) : NULL;
+			const char *rp = w->in->default_real ? w->in->default_real[k] : NULL;
 
-			u = rs && rp && strcmp(rs, "/") != 0 && under(rp, rs);
-			if (!u && rp)
+			u = w->sysroot && rp && *rp && strcmp(w->sysroot, "/") != 0 &&
+			    under(rp, w->sysroot);
+			if (!u && rp && *rp)
 				r = strv_push(&w->sys_real, rp);
 		}
 		if (r >= 0 && u) {
@@ -647,6 +699,11 @@ static int build_chain(struct walk *w)
 	w->chain = calloc(max + 1, sizeof(struct dir));
 	if (!w->chain)
 		return -ENOMEM;
+	if (a->sysroot) {
+		_cleanup_free_ char *sr = absolute(w->in->cwd, a->sysroot);
+
+		w->sysroot = sr ? realpath(sr, NULL) : NULL;
+	}
 	r = add_dirs(w, a->quote_dirs, 1, false);
 	w->nquote = w->nchain;
 	if (r >= 0)
@@ -757,29 +814,25 @@ static int force_dirs(struct walk *w)
 	return r;
 }
 
+/* Walk again while a computed include was expanded before the closure
+ * had all its files (a later file may define another value). */
 static int run_passes(struct walk *w)
 {
-	int r = 0;
+	for (int pass = 0;; pass++) {
+		int r;
 
-	for (int pass = 0; pass < MAX_PASSES; pass++) {
-		size_t before = w->ndefs;
-
+		if (pass == MAX_PASSES)
+			return not_covered(w, "%s", "computed includes did not settle");
 		strmap_clear(&w->visited, NULL);
 		free(w->unresolved);
 		w->unresolved = NULL;
+		w->computed_seen = false;
+		w->eval_min_files = SIZE_MAX;
 		r = walk_all(w);
-		if (r < 0 || !w->computed_seen)
+		if (r < 0)
 			return r;
-		if (!w->want_macros) {
-			r = want_macros(w);
-			if (r < 0)
-				return r;
-			continue;
-		}
-		if (w->ndefs == before)
+		if (!w->computed_seen || w->eval_min_files >= w->files.n)
 			break;
-		if (pass == MAX_PASSES - 1)
-			return not_covered(w, "%s", "computed includes did not settle");
 	}
 	if (w->unresolved)
 		return not_covered(w, "computed include '%s' has no value the analysis can see",
@@ -793,6 +846,7 @@ static void walk_free(struct walk *w)
 		free(w->chain[i].path);
 	free(w->chain);
 	strv_free(w->sys_real);
+	free(w->sysroot);
 	strmap_clear(&w->lstats, lst_free);
 	strmap_clear(&w->visited, NULL);
 	strmap_clear(&w->emitted, NULL);

@@ -20,10 +20,25 @@
 
 #define RACY_NSEC (2ll * 1000000000ll)
 
+struct defidx {
+	size_t n, cap;
+	const struct incscan_define **v;
+};
+
+static void defidx_free(void *p)
+{
+	struct defidx *d = p;
+
+	if (d)
+		free(d->v);
+	free(d);
+}
+
 static void incfile_free(struct incfile *f)
 {
 	if (!f)
 		return;
+	strmap_clear(&f->defs, defidx_free);
 	incscan_result_free(&f->scan);
 	free(f->cache_path);
 	free(f);
@@ -209,5 +224,54 @@ int incfiles_empty(struct incfiles *fs, const char **ret)
 		fs->empty_path = f.cache_path;
 	}
 	*ret = fs->empty_path;
+	return 0;
+}
+
+static int index_defs(struct incfile *f)
+{
+	for (size_t i = 0; i < f->scan.ndef; i++) {
+		const struct incscan_define *def = &f->scan.def[i];
+		struct defidx *d = strmap_get(&f->defs, def->name);
+		int r;
+
+		if (!d) {
+			d = calloc(1, sizeof(*d));
+			r = d ? strmap_put(&f->defs, def->name, d, NULL) : -ENOMEM;
+			if (r < 0) {
+				free(d);
+				return r;
+			}
+		}
+		if (d->n == d->cap) {
+			size_t ncap = d->cap ? d->cap * 2 : 2;
+			const struct incscan_define **nv = realloc(d->v, ncap * sizeof(*nv));
+
+			if (!nv)
+				return -ENOMEM;
+			d->v = nv;
+			d->cap = ncap;
+		}
+		d->v[d->n++] = def;
+	}
+	f->defs_indexed = true;
+	return 0;
+}
+
+int incfile_defs(struct incfile *f, const char *name, const struct incscan_define *const **ret,
+		 size_t *n)
+{
+	struct defidx *d;
+
+	if (!f->defs_indexed) {
+		int r = index_defs(f);
+
+		if (r < 0) {
+			strmap_clear(&f->defs, defidx_free);
+			return r;
+		}
+	}
+	d = strmap_get(&f->defs, name);
+	*ret = d ? d->v : NULL;
+	*n = d ? d->n : 0;
 	return 0;
 }
