@@ -67,8 +67,30 @@ static size_t read_jobs(struct job **ret)
 	return n;
 }
 
-static void run_pass(const char *sock, struct job *jobs, size_t n, int pass, int verbose)
+/* utime + stime of @pid in seconds, from /proc. */
+static double cpu_of(pid_t pid)
 {
+	char path[64], buf[4096], *p;
+	unsigned long long ut = 0, st = 0;
+	FILE *f;
+	size_t k;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	k = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[k] = 0;
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+		return 0;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+static void run_pass(const char *sock, struct job *jobs, size_t n, int pass, int verbose, pid_t pid)
+{
+	double cpu0 = cpu_of(pid);
 	usec_t *t = calloc(n, sizeof(usec_t)), sum = 0;
 	size_t covered = 0, files = 0;
 
@@ -101,6 +123,8 @@ static void run_pass(const char *sock, struct job *jobs, size_t n, int pass, int
 	       pass, pass == 1 ? "cold" : "warm", n, covered, covered ? (double)files / covered : 0.0,
 	       n ? sum / 1000.0 / n : 0.0, n ? t[n / 2] / 1000.0 : 0.0, n ? t[n * 9 / 10] / 1000.0 : 0.0,
 	       n ? t[n - 1] / 1000.0 : 0.0, sum / 1e6);
+	printf("pass %d: include server CPU %.2f s, %.2f ms per request\n", pass,
+	       cpu_of(pid) - cpu0, n ? (cpu_of(pid) - cpu0) * 1000.0 / n : 0.0);
 	fflush(stdout);
 	free(t);
 }
@@ -129,7 +153,7 @@ int main(int argc, char **argv)
 		_exit(incserver_serve(lfd, cache, NULL) < 0);
 	close(lfd);
 	for (int p = 1; p <= passes; p++)
-		run_pass(sa.sun_path, jobs, n, p, verbose);
+		run_pass(sa.sun_path, jobs, n, p, verbose, pid);
 	kill(pid, SIGTERM);
 	wait4(pid, &st, 0, &ru);
 	printf("include server CPU over all passes: user %.2f s, system %.2f s\n",
