@@ -16,6 +16,7 @@
 #include "log.h"
 #include "macro.h"
 #include "parse.h"
+#include "strv.h"
 
 enum {
 	OPT_ALLOW_PRIVATE = 256, OPT_DAEMON, OPT_INETD, OPT_LISTEN, OPT_USER, OPT_LOG_FILE,
@@ -101,13 +102,13 @@ static int parse_one(struct daemon_config *c, int opt, const char *arg, const ch
 
 	switch (opt) {
 	case 'a':
-		if (access_list_add(&c->allow, arg) < 0)
+		if (netacl_add(&c->allow, arg) < 0)
 			return bad("allow", arg, "must be IP or IP/BITS");
 		c->allow_given = true;
 		return 0;
 	case OPT_ALLOW_PRIVATE:
 		c->allow_given = true;
-		return access_list_add_private(&c->allow);
+		return netacl_add_private(&c->allow);
 	case OPT_DAEMON:
 		c->mode = MODE_DAEMON;
 		return 0;
@@ -277,7 +278,7 @@ void config_done(struct daemon_config *c)
 	free(c->tmpdir);
 	free(c->cmdlist);
 	free(c->journal_stream);
-	access_list_free(&c->allow);
+	netacl_free(&c->allow);
 	*c = (struct daemon_config){ 0 };
 }
 

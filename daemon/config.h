@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 
-#include "access.h"
+#include "netacl.h"
 #include "io.h"
 
 enum daemon_mode { MODE_AUTO, MODE_INETD, MODE_DAEMON };
@@ -25,7 +25,7 @@ struct daemon_config {
 	int log_level;             /* LOG_* */
 	usec_t lifetime, job_lifetime, io_timeout;   /* 0 = off (io_timeout never 0) */
 	usec_t idle_exit;          /* socket-activated only: exit when idle this long; 0 = never */
-	struct access_list allow;
+	struct netacl allow;
 	/* environment, read once by config_load_env() */
 	bool save_temps;           /* DISTCC_SAVE_TEMPS */
 	char *path;                /* DISTCCD_PATH, else PATH, else a default */

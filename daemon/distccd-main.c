@@ -2,7 +2,7 @@
 /*
  * distccd: parse options, choose the log target and the mode, get the
  * listening sockets, drop privileges, then hand over to session_serve()
- * (inetd, Accept=yes: one job) or server_run() (standalone, Accept=no). The only
+ * (inetd, Accept=yes: one job) or standalone_run() (standalone, Accept=no). The only
  * place where errors become distcc exit codes.
  */
 #include <errno.h>
@@ -27,7 +27,7 @@
 #include "policy.h"
 #include "sandbox.h"
 #include "privdrop.h"
-#include "server.h"
+#include "standalone.h"
 #include "session.h"
 
 /* The one decision where log lines go: --log-file, --log-stderr, else the
@@ -90,7 +90,7 @@ static void check_sandbox(void)
 static int prepare(struct daemon_config *cfg)
 {
 	if (!cfg->allow_given) {
-		int r = access_list_add_private(&cfg->allow);
+		int r = netacl_add_private(&cfg->allow);
 
 		if (r < 0)
 			return r;
@@ -170,10 +170,10 @@ static int run_standalone(const struct daemon_config *cfg)
 	_cleanup_free_ int *fds = NULL;
 	int n, r, stats_fd = -1;
 
-	n = server_bind(cfg, &fds);
+	n = standalone_bind(cfg, &fds);
 	if (n < 0)
 		return EXIT_BIND_FAILED;
-	if (cfg->stats && (stats_fd = server_bind_stats(cfg)) < 0)
+	if (cfg->stats && (stats_fd = standalone_bind_stats(cfg)) < 0)
 		return EXIT_BIND_FAILED;
 	if (!cfg->no_detach) {
 		if (detach(cfg) < 0)
@@ -184,7 +184,7 @@ static int run_standalone(const struct daemon_config *cfg)
 		return EXIT_SETUID_FAILED;
 	if (cfg->lifetime)
 		alarm((unsigned)((cfg->lifetime + USEC_PER_SEC - 1) / USEC_PER_SEC));
-	r = server_run(cfg, fds, (size_t)n, stats_fd);
+	r = standalone_run(cfg, fds, (size_t)n, stats_fd);
 	for (int i = 0; i < n; i++)
 		close(fds[i]);
 	if (cfg->pid_file && unlink(cfg->pid_file) < 0 && errno != ENOENT)
@@ -212,13 +212,13 @@ static int run_activated(const struct daemon_config *cfg, const struct activatio
 	int r, stats_fd = act->stats_fd;
 
 	/* a socket named "stats" (FileDescriptorName=stats) implies --stats */
-	if (stats_fd < 0 && cfg->stats && (stats_fd = server_bind_stats(cfg)) < 0)
+	if (stats_fd < 0 && cfg->stats && (stats_fd = standalone_bind_stats(cfg)) < 0)
 		return EXIT_BIND_FAILED;
 	if (privdrop_apply(cfg->user) < 0)
 		return EXIT_SETUID_FAILED;
 	if (cfg->lifetime)
 		alarm((unsigned)((cfg->lifetime + USEC_PER_SEC - 1) / USEC_PER_SEC));
-	r = server_run(cfg, act->fds, act->n, stats_fd);
+	r = standalone_run(cfg, act->fds, act->n, stats_fd);
 	for (size_t i = 0; i < act->n; i++)
 		close(act->fds[i]);
 	return r < 0 ? EXIT_DISTCC_FAILED : 0;

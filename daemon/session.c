@@ -18,10 +18,10 @@
 #include "jobargs.h"
 #include "log.h"
 #include "macro.h"
-#include "parse.h"
 #include "policy.h"
 #include "proto.h"
 #include "session.h"
+#include "strv.h"
 #include "wirelimits.h"
 #include "workdir.h"
 
@@ -48,8 +48,8 @@ static int session_check_peer(struct session *s)
 		snprintf(s->peer, sizeof(s->peer), "localhost-pipe");
 		return 0;     /* no address: ssh or a pipe, nothing to check */
 	}
-	access_format_peer((struct sockaddr *)&ss, len, s->peer, sizeof(s->peer));
-	if (!access_check(&s->cfg->allow, (struct sockaddr *)&ss, len)) {
+	netacl_format_peer((struct sockaddr *)&ss, len, s->peer, sizeof(s->peer));
+	if (!netacl_match(&s->cfg->allow, (struct sockaddr *)&ss, len)) {
 		log_warning("connection from client '%s' denied by access list", s->peer);
 		return -EACCES;
 	}
@@ -159,11 +159,6 @@ static int session_authorize(struct session *s)
 	return 0;
 }
 
-static void strv_freep(char ***v)
-{
-	strv_free(*v);
-}
-
 static int write_input(struct session *s)
 {
 	_cleanup_close_ int fd = open(s->wd.input, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -171,13 +166,6 @@ static int write_input(struct session *s)
 	if (fd < 0)
 		return log_error_errno(errno, "cannot create '%s': %m", s->wd.input);
 	return xwrite_all(fd, s->doti.data, s->doti.len, USEC_INFINITY);
-}
-
-static const char *base(const char *p)
-{
-	const char *s = strrchr(p, '/');
-
-	return s ? s + 1 : p;
 }
 
 static int session_run_compiler(struct session *s, int *ret_status, enum exec_outcome *ret_out)
@@ -193,7 +181,7 @@ static int session_run_compiler(struct session *s, int *ret_status, enum exec_ou
 	r = write_input(s);
 	if (r < 0)
 		return r;
-	r = jobargs_rewrite(s->req.argv, &s->ja, base(s->wd.input), base(s->wd.output), &argv);
+	r = jobargs_rewrite(s->req.argv, &s->ja, str_basename(s->wd.input), str_basename(s->wd.output), &argv);
 	if (r < 0)
 		return r;
 	sp.workdir = s->wd.dir;

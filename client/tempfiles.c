@@ -14,7 +14,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "tempfiles.h"
 #include "macro.h"
 #include "monstate.h"
 
@@ -29,7 +29,7 @@ static struct {
 	bool keep;
 } C;
 
-int cleanup_random_hex(char *out, size_t n)
+int tempfiles_random_hex(char *out, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char raw[32];
@@ -54,7 +54,7 @@ static int slot_free(void)
 	return -1;
 }
 
-int cleanup_mktemp(const char *dir, const char *prefix, const char *suffix, unsigned mode,
+int tempfiles_mktemp(const char *dir, const char *prefix, const char *suffix, unsigned mode,
 		   const char **ret_path)
 {
 	int i = slot_free();
@@ -63,7 +63,7 @@ int cleanup_mktemp(const char *dir, const char *prefix, const char *suffix, unsi
 		return -EMFILE;
 	for (int tries = 0; tries < 16; tries++) {
 		char rnd[17];
-		int fd, r = cleanup_random_hex(rnd, 16);
+		int fd, r = tempfiles_random_hex(rnd, 16);
 
 		if (r < 0)
 			return r;
@@ -82,19 +82,19 @@ int cleanup_mktemp(const char *dir, const char *prefix, const char *suffix, unsi
 	return -EEXIST;
 }
 
-void cleanup_forget(const char *path)
+void tempfiles_forget(const char *path)
 {
 	for (int i = 0; i < MAX_TEMPS; i++)
 		if (C.used[i] && C.paths[i] == path)
 			C.used[i] = 0;
 }
 
-void cleanup_note_state(bool exists)
+void tempfiles_note_state(bool exists)
 {
 	C.state_exists = exists;
 }
 
-void cleanup_run(void)
+void tempfiles_run(void)
 {
 	for (int i = 0; i < MAX_TEMPS; i++) {
 		if (!C.used[i])
@@ -109,19 +109,19 @@ void cleanup_run(void)
 	}
 }
 
-/* Only async-signal-safe calls here and in cleanup_run(): unlink, sigaction,
+/* Only async-signal-safe calls here and in tempfiles_run(): unlink, sigaction,
  * raise. */
 static void on_signal(int sig)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 
-	cleanup_run();
+	tempfiles_run();
 	sigemptyset(&dfl.sa_mask);
 	(void)sigaction(sig, &dfl, NULL);
 	raise(sig);
 }
 
-void cleanup_init(const char *state_dir, bool keep_temps)
+void tempfiles_init(const char *state_dir, bool keep_temps)
 {
 	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -142,5 +142,5 @@ void cleanup_init(const char *state_dir, bool keep_temps)
 			continue;
 		sigaction(sigs[i], &sa, NULL);
 	}
-	atexit(cleanup_run);
+	atexit(tempfiles_run);
 }

@@ -14,20 +14,20 @@
 
 /* Install atexit and signal handlers. @state_dir: where monstate files
  * live (NULL: none). @keep_temps: DISTCC_SAVE_TEMPS. */
-void cleanup_init(const char *state_dir, bool keep_temps);
+void tempfiles_init(const char *state_dir, bool keep_temps);
 
 /* Create "@dir/@prefix<16 hex>@suffix" exclusively with @mode, registered
  * for removal. Returns the fd (O_CLOEXEC); *ret_path stays owned by the
- * registry until cleanup_forget(). */
-int cleanup_mktemp(const char *dir, const char *prefix, const char *suffix, unsigned mode,
+ * registry until tempfiles_forget(). */
+int tempfiles_mktemp(const char *dir, const char *prefix, const char *suffix, unsigned mode,
 		   const char **ret_path);
 /* Stop tracking @path (it was renamed into place, or already removed). */
-void cleanup_forget(const char *path);
+void tempfiles_forget(const char *path);
 /* Remove every tracked temp file (honouring keep_temps) and the state
  * file now. Idempotent. */
-void cleanup_run(void);
+void tempfiles_run(void);
 /* Say that a monitor state file exists for us (so exit removes it). */
-void cleanup_note_state(bool exists);
+void tempfiles_note_state(bool exists);
 
 /* Fill @out with @n random hex digits (n even), from getrandom(). */
-int cleanup_random_hex(char *out, size_t n);
+int tempfiles_random_hex(char *out, size_t n);
