@@ -58,6 +58,27 @@ int child_cpp(char *const argv[], pid_t *ret_pid)
 	return 0;
 }
 
+int child_run(char *const argv[], int *ret_status)
+{
+	posix_spawnattr_t attr;
+	sigset_t def;
+	pid_t pid;
+	int r = posix_spawnattr_init(&attr);
+
+	if (r != 0)
+		return -r;
+	sigemptyset(&def);
+	if (!sigpipe_was_ignored)
+		sigaddset(&def, SIGPIPE);
+	posix_spawnattr_setsigdefault(&attr, &def);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+	r = posix_spawnp(&pid, argv[0], NULL, &attr, argv, environ);
+	posix_spawnattr_destroy(&attr);
+	if (r != 0)
+		return -r;
+	return child_wait(pid, ret_status);
+}
+
 int child_wait(pid_t pid, int *ret_status)
 {
 	int st;

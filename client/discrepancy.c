@@ -16,6 +16,7 @@
 #include "io.h"
 #include "macro.h"
 #include "parse.h"
+#include "strv.h"
 
 int discrepancy_path(const char *port, char **ret)
 {

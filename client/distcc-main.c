@@ -207,10 +207,13 @@ static int run(const struct client_config *cfg, struct invocation *inv)
 {
 	static char state_dir[PATH_MAX];
 	struct job_result res = { 0 };
+	struct client_config eff = *cfg;
 	int r = prepare_env(cfg, inv);
 
 	if (r != 0)
 		return r;
+	if (inv->path)
+		eff.path = inv->path; /* the compiler is found past the masquerade dir */
 	if (!cfg->no_rewrite_cross && cfg->safeguard == 0) {
 		r = rewrite_compiler(&inv->argv, inv->path ? inv->path : cfg->path);
 		if (r < 0)
@@ -218,7 +221,7 @@ static int run(const struct client_config *cfg, struct invocation *inv)
 	}
 	snprintf(state_dir, sizeof(state_dir), "%s/state", cfg->dir);
 	tempfiles_init(state_dir, cfg->save_temps);
-	(void)job_run(cfg, inv->argv, cfg->safeguard, &res);
+	(void)job_run(&eff, inv->argv, cfg->safeguard, &res);
 	free(res.bad_token);
 	return map_result(&res);
 }

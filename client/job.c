@@ -45,6 +45,7 @@ struct job {
 	int lockdir;
 	struct slot slot;
 	struct remotejob remote;
+	bool pump_failed;        /* the compile failed on a server in pump mode */
 	/* monitor */
 	char state_dir[PATH_MAX];
 	struct monstate mon;
@@ -72,9 +73,9 @@ static void mon_blocked(void *userdata)
 	mon_set(userdata, PHASE_BLOCKED, NULL);
 }
 
-/* Replace this process with the compiler, holding a local slot until it
- * exits. Level > 0 jobs have no lock dir: they run unlocked. */
-static int run_local(struct job *j, struct job_result *res)
+/* Take a local slot for the compile here (level > 0 jobs have no lock
+ * dir: they run unlocked). */
+static void lock_local(struct job *j)
 {
 	int r;
 
@@ -88,6 +89,37 @@ static int run_local(struct job *j, struct job_result *res)
 		if (r < 0)
 			log_debug_errno(r, "no local slot, running unlocked: %m");
 	}
+}
+
+/* After a pump-mode failure on a server: compile here and look at the
+ * result, since a success is a discrepancy (pumpjob_local_rerun). */
+static int run_local_and_check(struct job *j, struct job_result *res)
+{
+	int st = 0, r;
+
+	lock_local(j);
+	log_debug("running '%s' locally after a pump-mode failure", j->argv[0]);
+	r = child_run(j->argv, &st);
+	lock_release(&j->slot);
+	if (r < 0) {
+		res->outcome = JOB_COMPILER_MISSING;
+		res->error = log_error_errno(r, "cannot run '%s': %m", j->argv[0]);
+		return r;
+	}
+	pumpjob_local_rerun(&j->remote.pump, j->cfg, j->scan.input, st);
+	*res = (struct job_result){ .outcome = JOB_DONE, .exit_code = child_exit_code(st) };
+	return STEP_DONE;
+}
+
+/* Replace this process with the compiler, holding a local slot until it
+ * exits. */
+static int run_local(struct job *j, struct job_result *res)
+{
+	int r;
+
+	if (j->pump_failed)
+		return run_local_and_check(j, res);
+	lock_local(j);
 	(void)lock_keep_across_exec(&j->slot);
 	tempfiles_run();
 	log_debug("running '%s' locally (slot %d)", j->argv[0],
@@ -144,6 +176,7 @@ static int remote_failed(struct job *j, const struct host *h, struct job_result 
 	show_server_lines(&rep->serr);
 	log_warning("remote compilation of '%s' on %s failed, retrying locally", j->scan.input,
 		    h->spec);
+	j->pump_failed = j->remote.pumped && code < 128;
 	return STEP_LOCAL;
 }
 

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "macro.h"
-#include "parse.h"
+#include "strv.h"
 #include "pumpargs.h"
 
 const char *pumpargs_blocker(const struct client_config *cfg, const struct argscan_job *scan)

@@ -25,6 +25,7 @@
 #include "macro.h"
 #include "parse.h"
 #include "pumpdir.h"
+#include "strv.h"
 
 #define STOP_GRACE_USEC (5 * USEC_PER_SEC)
 

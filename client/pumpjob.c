@@ -13,10 +13,12 @@
 #include <unistd.h>
 
 #include "discrepancy.h"
+#include "dotd.h"
 #include "log.h"
 #include "macro.h"
 #include "output.h"
 #include "pumpjob.h"
+#include "wirelimits.h"
 
 /* @name as execvp would find it on @path (names with a '/' as they are). */
 static char *find_compiler(const char *name, const char *path)
@@ -127,13 +129,18 @@ int pumpjob_send(struct pumpjob *pj, int fd, usec_t deadline, bool *ret_local)
 
 int pumpjob_write_dotd(const struct pumpjob *pj, const struct proto_reply *rep)
 {
+	struct buf b = BUF_INIT(2 * (size_t)MAX_BULK_PLAIN);
 	int r;
 
 	if (!pj->args.dotd)
 		return 0;
 	if (!rep->has_dotd)
 		return log_error_errno(-EBADMSG, "the server sent no .d file for '%s'", pj->args.dotd);
-	r = output_write(pj->args.dotd, rep->dotd.data, rep->dotd.len);
+	r = dotd_rewrap((const char *)rep->dotd.data, rep->dotd.len,
+			dotd_style_of(pj->args.argv[0]), &b);
+	if (r >= 0)
+		r = output_write(pj->args.dotd, b.data, b.len);
+	buf_free(&b);
 	if (r < 0)
 		return log_error_errno(r, "cannot write '%s': %m", pj->args.dotd);
 	return 0;
