@@ -115,7 +115,7 @@ static int client_option(const struct client_config *cfg, const char *a)
 	if (strcmp(a, "-j") == 0)
 		return show_hosts(cfg, true);
 	if (strcmp(a, "--scan-includes") == 0 || strcmp(a, "--show-principal") == 0) {
-		log_error("%s is not supported (no pump mode, no GSS-API)", a);
+		log_error("%s is not supported", a);
 		return EXIT_BAD_ARGUMENTS;
 	}
 	return -1;
