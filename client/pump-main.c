@@ -166,13 +166,10 @@ static int run_build(char *const argv[])
 	pid_t pid;
 
 	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		return log_error_errno(errno, "cannot fork: %m"), EXIT_DISTCC_FAILED;
-	if (pid == 0) {
-		r = child_exec(argv);
-		fprintf(stderr, "pump: cannot run '%s': %s\n", argv[0], strerror(-r));
-		_exit(r == -ENOENT ? 127 : 126);
+	r = child_spawn(argv, &pid);
+	if (r < 0) {
+		log_error_errno(r, "cannot run '%s': %m", argv[0]);
+		return r == -ENOENT ? 127 : 126; /* as a shell says it */
 	}
 	build_pid = pid;
 	sigemptyset(&sa.sa_mask);

@@ -146,17 +146,12 @@ int pumpjob_write_dotd(const struct pumpjob *pj, const struct proto_reply *rep)
 	return 0;
 }
 
-void pumpjob_local_rerun(const struct pumpjob *pj, const struct client_config *cfg,
-			 const char *input, int local_status)
+void pumpjob_note_discrepancy(const struct pumpjob *pj, const struct client_config *cfg)
 {
 	bool reached = false;
 	int r;
 
-	if (!pj->on || !WIFEXITED(local_status) || WEXITSTATUS(local_status) != 0)
-		return;
-	log_warning("remote compilation of '%s' failed, retried locally and got a different "
-		    "result", input);
-	if (!pj->counter)
+	if (!pj->on || !pj->counter)
 		return;
 	r = discrepancy_note(pj->counter, cfg->max_discrepancy, &reached);
 	if (r < 0)

@@ -42,9 +42,8 @@ int pumpjob_send(struct pumpjob *pj, int fd, usec_t deadline, bool *ret_local);
 /* After a successful pump reply: write its DOTD where a local -MD build
  * writes the .d file (nothing when none is wanted). */
 int pumpjob_write_dotd(const struct pumpjob *pj, const struct proto_reply *rep);
-/* The job failed on a server in pump mode and its local rerun ended with
- * wait status @local_status: a success there is a discrepancy (3.4's
- * warning, and the counter that demotes the build to plain mode). */
-void pumpjob_local_rerun(const struct pumpjob *pj, const struct client_config *cfg,
-			 const char *input, int local_status);
+/* The job failed on a server in pump mode and then compiled locally: a
+ * discrepancy. Counted where the rest of the build sees it (3.4's counter
+ * file), which demotes the build to plain mode at DISTCC_MAX_DISCREPANCY. */
+void pumpjob_note_discrepancy(const struct pumpjob *pj, const struct client_config *cfg);
 void pumpjob_free(struct pumpjob *pj);

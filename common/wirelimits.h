@@ -16,3 +16,6 @@
 #define MAX_PUMP_TOTAL        (1024ull << 20)      /* all FILE bodies of one request, decompressed
 						    * (and, separately, on the wire) */
 #define MAX_PUMP_NAMES_BYTES  (64u << 20)          /* all NAME and LINK strings of one request */
+#define MAX_PUMP_PATH         4095u                /* one NAME, LINK target or CDIR, in bytes */
+#define MAX_PUMP_DEPTH        128u                 /* components of one NAME, target or CDIR */
+#define MAX_PUMP_DIRS         65536u               /* directories one request makes the server create */

@@ -23,7 +23,7 @@ enum {
 	OPT_LOG_LEVEL, OPT_LOG_STDERR, OPT_VERBOSE, OPT_NO_DETACH, OPT_NO_FORK, OPT_NO_FIFO,
 	OPT_LIFETIME, OPT_JOB_LIFETIME, OPT_STATS, OPT_STATS_PORT, OPT_INSECURE, OPT_WIZARD,
 	OPT_MASQ_DIR, OPT_IO_TIMEOUT, OPT_MAX_PER_SOURCE, OPT_UNSUPPORTED, OPT_VERSION,
-	OPT_IDLE_EXIT,
+	OPT_IDLE_EXIT, OPT_TOOLCHAIN_MAP, OPT_LIST_COMPILERS,
 };
 
 static const struct option options[] = {
@@ -55,6 +55,8 @@ static const struct option options[] = {
 	{ "io-timeout", required_argument, NULL, OPT_IO_TIMEOUT },
 	{ "max-per-source", required_argument, NULL, OPT_MAX_PER_SOURCE },
 	{ "idle-exit", required_argument, NULL, OPT_IDLE_EXIT },
+	{ "toolchain-map", required_argument, NULL, OPT_TOOLCHAIN_MAP },
+	{ "list-compilers", no_argument, NULL, OPT_LIST_COMPILERS },
 	{ "zeroconf", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "auth", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "whitelist", required_argument, NULL, OPT_UNSUPPORTED },
@@ -138,6 +140,9 @@ static int parse_one(struct daemon_config *c, int opt, const char *arg, const ch
 		return (c->user = strdup(arg)) ? 0 : -ENOMEM;
 	case OPT_LISTEN:
 		return strv_push(&c->listen, arg);
+	case OPT_TOOLCHAIN_MAP:
+		free(c->toolmap_path);
+		return (c->toolmap_path = strdup(arg)) ? 0 : -ENOMEM;
 	case OPT_MASQ_DIR:
 		return strv_push(&c->masquerade_dirs, arg);
 	case OPT_LOG_LEVEL:
@@ -188,15 +193,42 @@ static int parse_one(struct daemon_config *c, int opt, const char *arg, const ch
 	}
 }
 
+/* The map is read once, at start: a broken map is a bad option (exit 101),
+ * never a silently unmapped compiler. */
+static int load_toolmap(struct daemon_config *c)
+{
+	_cleanup_free_ char *text = NULL;
+	const char *why = NULL;
+	unsigned line = 0;
+	size_t len;
+	int r;
+
+	if (!c->toolmap_path)
+		return 0;
+	r = read_file_max(c->toolmap_path, TOOLMAP_MAX_ENTRIES * (size_t)TOOLMAP_MAX_LINE, &text, &len);
+	if (r < 0)
+		return log_error_errno(r == -ENOMEM ? r : -EINVAL, "cannot read --toolchain-map='%s': %s",
+				       c->toolmap_path, strerror(-r));
+	if (strlen(text) != len)
+		return bad("toolchain-map", c->toolmap_path, "contains a NUL byte");
+	toolmap_free(&c->toolmap);
+	r = toolmap_parse(text, &c->toolmap, &line, &why);
+	if (r == -EINVAL) {
+		log_error("invalid --toolchain-map='%s': line %u: %s", c->toolmap_path, line, why);
+		return r;
+	}
+	return r;
+}
+
 int config_parse_argv(struct daemon_config *c, int argc, char *argv[], enum config_action *ret_action)
 {
-	int opt, idx = -1;
+	int opt, idx = -1, r;
+	bool list = false;
 
 	optind = 0;
 	opterr = 1;
 	while ((opt = getopt_long(argc, argv, "a:j:N:p:P:h", options, &idx)) >= 0) {
 		const char *name = idx >= 0 ? options[idx].name : "?";
-		int r;
 
 		if (opt == '?')
 			return -EINVAL;
@@ -207,6 +239,10 @@ int config_parse_argv(struct daemon_config *c, int argc, char *argv[], enum conf
 		if (opt == OPT_VERSION) {
 			*ret_action = CONFIG_VERSION;
 			return 0;
+		}
+		if (opt == OPT_LIST_COMPILERS) {
+			list = true;
+			continue;
 		}
 		r = parse_one(c, opt, optarg, name);
 		if (r < 0)
@@ -219,7 +255,10 @@ int config_parse_argv(struct daemon_config *c, int argc, char *argv[], enum conf
 	}
 	if (c->max_per_source == 0)
 		c->max_per_source = c->jobs;
-	*ret_action = CONFIG_RUN;
+	r = load_toolmap(c);
+	if (r < 0)
+		return r;
+	*ret_action = list ? CONFIG_LIST_COMPILERS : CONFIG_RUN;
 	return 0;
 }
 
@@ -277,6 +316,8 @@ void config_done(struct daemon_config *c)
 	free(c->path);
 	free(c->tmpdir);
 	free(c->cmdlist);
+	free(c->toolmap_path);
+	toolmap_free(&c->toolmap);
 	free(c->journal_stream);
 	netacl_free(&c->allow);
 	*c = (struct daemon_config){ 0 };
@@ -303,6 +344,8 @@ void config_print_help(const char *prog)
 	       "      --max-per-source N    concurrent connections per client address (default --jobs)\n"
 	       "      --idle-exit S         socket-activated: exit after S idle seconds (default 300, 0 = never)\n"
 	       "      --masquerade-dir DIR  compiler whitelist directory (repeatable)\n"
+	       "      --toolchain-map FILE  serve client compiler names with local compilers (distccd.conf(5))\n"
+	       "      --list-compilers      print the compilers this server runs for clients, and exit\n"
 	       "      --enable-tcp-insecure, --make-me-a-botnet  disable the compiler whitelist\n"
 	       "      --stats, --stats-port N, --no-fork, --no-fifo, --wizard\n"
 	       "      --help, --version\n",
