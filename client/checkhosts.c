@@ -281,7 +281,7 @@ static void check_one(const struct host *h, const struct probe *p, struct row *r
 	}
 	if (p->local_error[0]) {
 		row->verdict = CHECK_FAILED;
-		snprintf(row->detail, sizeof(row->detail), "here: %s", p->local_error);
+		snprintf(row->detail, sizeof(row->detail), "here: %.400s", p->local_error);
 		return;
 	}
 	proto_reply_init(&rep);
