@@ -54,7 +54,7 @@ PROJECT = {
     "src/app/util.cc": '#include <string>\n#include <map>\n#include "config.h"\n'
                        '#define KEY(n) std::string("k") + std::to_string(n)\n'
                        "std::map<std::string, int> table() { std::map<std::string, int> m;\n"
-                       "  for (int i = 0; i < 4; i++) m[KEY(i)] = i; m[PLATFORM_NAME] = 1;\n"
+                       "  for (int i = 0; i < 4; i++)\n    m[KEY(i)] = i;\n  m[PLATFORM_NAME] = 1;\n"
                        "  return m; }\n",
     "Makefile": "OBJS = src/core/area.o src/core/total.o src/app/main.o src/app/util.o\n"
                 "FLAGS = -Iinclude -Iwrap/first -Iwrap/second -iquote quoted -include"
@@ -67,7 +67,8 @@ PROJECT = {
                 "%.o: %.c\n\t$(CC) $(CFLAGS) -c $< -o $@\n"
                 "%.o: %.cc\n\t$(CXX) $(CXXFLAGS) -c $< -o $@\n"
                 "%.o: %.cpp\n\t$(CXX) $(CXXFLAGS) -c $< -o $@\n"
-                "clean:\n\trm -f prog $(OBJS) $(OBJS:.o=.d)\n",
+                "clean:\n\trm -f prog $(OBJS) $(OBJS:.o=.d)\n"
+                "-include $(OBJS:.o=.d)\n",
 }
 OBJS = ["src/core/area.o", "src/core/total.o", "src/app/main.o", "src/app/util.o"]
 SOURCES = ["src/core/area.c", "src/core/total.c", "src/app/main.cpp", "src/app/util.cc"]
