@@ -79,8 +79,8 @@ static void version(void)
 static int show_hosts(const struct client_config *cfg, bool sum)
 {
 	struct hostlist l;
-	_cleanup_free_ char *bad = NULL;
-	const char *src, *why = NULL;
+	_cleanup_free_ char *bad = NULL, *src = NULL;
+	const char *why = NULL;
 	unsigned long total = 0;
 	int r = hosts_load(cfg, &l, &bad, &why, &src);
 

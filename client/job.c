@@ -306,7 +306,7 @@ static int distribute(struct job *j, struct job_result *res)
 static void load_local_slots(struct job *j)
 {
 	struct hostlist l;
-	const char *src;
+	_cleanup_free_ char *src = NULL;
 	char *bad = NULL;
 
 	if (hosts_load(j->cfg, &l, &bad, NULL, &src) >= 0) {
@@ -320,7 +320,8 @@ static void load_local_slots(struct job *j)
 /* Load the host list; *ret_ok is false when there is none to try. */
 static int prepare_hosts(struct job *j, struct job_result *res, bool *ret_ok)
 {
-	const char *src = NULL, *why = NULL;
+	_cleanup_free_ char *src = NULL;
+	const char *why = NULL;
 	char *bad = NULL;
 	int r;
 
