@@ -77,8 +77,8 @@ static int export_potential_hosts(const char *pot)
 static int count_hosts(const struct client_config *cfg, size_t *ret_n, size_t *ret_cpp)
 {
 	struct hostlist l;
-	_cleanup_free_ char *bad = NULL;
-	const char *why = NULL, *src = NULL;
+	_cleanup_free_ char *bad = NULL, *src = NULL;
+	const char *why = NULL;
 	int r = hosts_load(cfg, &l, &bad, &why, &src);
 
 	if (r == -EINVAL) {
