@@ -169,6 +169,8 @@ bench: all
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR)
 	$(if $(CLIENT_PROGS),install -m 755 $(CLIENT_PROGS) $(DESTDIR)$(BINDIR)/)
+	@# Debian's name for pump
+	ln -sf pump $(DESTDIR)$(BINDIR)/distcc-pump
 	$(if $(DAEMON_PROGS),install -m 755 $(DAEMON_PROGS) $(DESTDIR)$(SBINDIR)/)
 	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(CONFDDIR) $(DESTDIR)$(TMPFILESDIR) \
 	        $(DESTDIR)$(USERTMPFILESDIR) $(DESTDIR)$(DOCDIR)
@@ -189,6 +191,7 @@ install-man:
 	install -m 644 $(filter %.8,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man8/
 	$(foreach a,$(MAN_ALIASES),ln -sf $(word 2,$(subst :, ,$(a))) \
 	    $(DESTDIR)$(MANDIR)/man5/$(word 1,$(subst :, ,$(a)));)
+	ln -sf pump.1 $(DESTDIR)$(MANDIR)/man1/distcc-pump.1
 	install -d $(DESTDIR)$(DOCDIR)
 	$(if $(wildcard docs/*.md),install -m 644 $(wildcard docs/*.md) $(DESTDIR)$(DOCDIR)/)
 
