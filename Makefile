@@ -77,7 +77,7 @@ TOOLS    := $(BUILD)/update-distcc-symlinks
 MANPAGES := $(wildcard man/*.1 man/*.5 man/*.8)
 # extra names for `man distccd.socket` etc.: alias -> page
 MAN_ALIASES := distccd.socket.5:distcc-units.5 distccd.service.5:distcc-units.5 \
-               distccd@.service.5:distcc-units.5
+               distccd@.service.5:distcc-units.5 distccd-stats.socket.5:distcc-units.5
 
 UNIT_SRC   := $(wildcard tests/unit/test-*.c)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
@@ -125,7 +125,7 @@ $(BUILD)/tests/unit/%.o: ALL_CFLAGS += -Iclient -Idaemon
 # installed binary) and the shared sandbox block; regenerated on every make so
 # a changed SBINDIR/CONFDDIR never leaves a stale unit behind.
 UNIT_IN    := $(wildcard units/*.in)
-UNIT_PLAIN := units/distccd.socket
+UNIT_PLAIN := units/distccd.socket units/distccd-stats.socket
 UNITS      := $(patsubst units/%.in,$(BUILD)/units/%,$(UNIT_IN)) \
               $(patsubst units/%,$(BUILD)/units/%,$(UNIT_PLAIN))
 units: $(UNITS)
