@@ -192,15 +192,20 @@ static int at_eof(int fd)
 
 int read_file_max(const char *path, size_t max, char **ret, size_t *ret_len)
 {
-	_cleanup_close_ int fd = -EBADF;
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return -errno;
+	return read_fd_max(fd, max, ret, ret_len);
+}
+
+int read_fd_max(int fd, size_t max, char **ret, size_t *ret_len)
+{
 	_cleanup_free_ char *data = NULL;
 	struct stat st;
 	size_t len = 0, cap;
 	int r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
 	if (fstat(fd, &st) < 0)
 		return -errno;
 	if (!S_ISREG(st.st_mode))

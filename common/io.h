@@ -35,6 +35,9 @@ void fd_ensure_std(void);
 
 /* Read a whole (regular) file into *ret (NUL-terminated), at most @max bytes. */
 int read_file_max(const char *path, size_t max, char **ret, size_t *ret_len);
+/* The same from an open fd (read from its current offset; -EINVAL unless
+ * it is a regular file). */
+int read_fd_max(int fd, size_t max, char **ret, size_t *ret_len);
 /* Write a whole buffer to @path atomically (temp + rename), mode @mode.
  * With @ret_fd, the file stays open for later in-place updates. */
 int write_file_atomic(const char *path, const void *p, size_t n, unsigned mode, int *ret_fd);

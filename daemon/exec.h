@@ -7,6 +7,7 @@
 #pragma once
 
 #include "io.h"
+#include "peerwatch.h"
 #include "sandbox.h"
 
 enum exec_outcome {
@@ -19,7 +20,7 @@ struct exec_params {
 	char *const *argv;
 	const char *stdout_path, *stderr_path;
 	const struct sandbox_params *sandbox;   /* workdir = cwd */
-	int client_fd;                          /* watched for hang-up; -1: none */
+	struct peer_watch *peer;                /* the client, watched for hang-up; NULL: none */
 	usec_t deadline;                        /* USEC_INFINITY: none */
 };
 

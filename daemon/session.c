@@ -5,6 +5,7 @@
  * Policy refusals are answered with a real reply (exit 113 and the reason on
  * SERR) so a distcc 3.4 client falls back to a local compile and shows why.
  */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include "log.h"
 #include "macro.h"
 #include "parse.h"
+#include "peerwatch.h"
 #include "policy.h"
 #include "proto.h"
 #include "session.h"
@@ -35,6 +37,8 @@ struct session {
 	struct workdir wd;
 	struct buf doti, warnings;
 	struct job_summary sum;
+	struct peer_watch watch;
+	char done_token[PROTO_HDR_LEN];     /* sent early to a client that half-closed */
 };
 
 /* Returns -EACCES for a denied peer (logged here, nothing else is sent). */
@@ -89,6 +93,8 @@ static int session_read_request(struct session *s)
 	if (r < 0)
 		return read_failed(s, r);
 	s->sum.compiler = s->req.argv[0];
+	/* a client that half-closes later gets this much of the reply early */
+	proto_format_header(s->done_token, "DONE", s->req.version);
 	if (s->req.version == 3) {
 		s->sum.result = JOB_REJ_BAD_REQ;
 		log_warning("client %s: protocol 3 (pump mode) is not supported by this distccd; "
@@ -166,25 +172,18 @@ static void strv_freep(char ***v)
 
 static int write_input(struct session *s)
 {
-	_cleanup_close_ int fd = open(s->wd.input, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	_cleanup_close_ int fd = workdir_create_file(&s->wd, workdir_name(s->wd.input));
 
 	if (fd < 0)
-		return log_error_errno(errno, "cannot create '%s': %m", s->wd.input);
+		return log_error_errno(fd, "cannot create '%s': %m", s->wd.input);
 	return xwrite_all(fd, s->doti.data, s->doti.len, USEC_INFINITY);
-}
-
-static const char *base(const char *p)
-{
-	const char *s = strrchr(p, '/');
-
-	return s ? s + 1 : p;
 }
 
 static int session_run_compiler(struct session *s, int *ret_status, enum exec_outcome *ret_out)
 {
 	_cleanup_(strv_freep) char **argv = NULL;
 	struct sandbox_params sp = { .path = s->cfg->path, .locale_env = s->cfg->locale_env };
-	struct exec_params ep = { .sandbox = &sp, .client_fd = s->in_fd, .deadline = USEC_INFINITY };
+	struct exec_params ep = { .sandbox = &sp, .peer = &s->watch, .deadline = USEC_INFINITY };
 	int r;
 
 	r = workdir_create(s->cfg->tmpdir, s->ja.in_ext, s->ja.out_ext, s->cfg->save_temps, &s->wd);
@@ -193,7 +192,8 @@ static int session_run_compiler(struct session *s, int *ret_status, enum exec_ou
 	r = write_input(s);
 	if (r < 0)
 		return r;
-	r = jobargs_rewrite(s->req.argv, &s->ja, base(s->wd.input), base(s->wd.output), &argv);
+	r = jobargs_rewrite(s->req.argv, &s->ja, workdir_name(s->wd.input),
+			    workdir_name(s->wd.output), &argv);
 	if (r < 0)
 		return r;
 	sp.workdir = s->wd.dir;
@@ -238,15 +238,23 @@ static int session_compile(struct session *s, int *ret_status)
 	return 0;
 }
 
-static int slurp(const char *path, struct buf *b)
+/* One result file of the job, read through the job directory's fd. A
+ * missing file is empty; -EPERM: not a plain file of ours. */
+static int collect(struct session *s, const char *path, struct buf *b)
 {
-	_cleanup_free_ char *data = NULL;
-	size_t len;
-	int r = read_file_max(path, MAX_BULK_PLAIN, &data, &len);
+	int r = workdir_read(&s->wd, workdir_name(path), MAX_BULK_PLAIN, b);
 
-	if (r == -ENOENT)
-		return 0;
-	return r < 0 ? r : buf_append(b, data, len);
+	return r == -ENOENT ? 0 : r;
+}
+
+/* The encoded reply, less the DONE token if it went out early. */
+static int session_write_reply(struct session *s, const struct buf *out)
+{
+	size_t skip = s->watch.early_sent ? sizeof(s->done_token) : 0;
+
+	assert(out->len >= skip && memcmp(out->data, s->done_token, skip) == 0);
+	return xwrite_all(s->out_fd, out->data + skip, out->len - skip,
+			  deadline_in(s->cfg->io_timeout));
 }
 
 static int session_send_reply(struct session *s, int status, struct proto_reply *rep)
@@ -262,24 +270,46 @@ static int session_send_reply(struct session *s, int status, struct proto_reply 
 	if (r >= 0)
 		r = proto_put_reply(&out, rep);
 	if (r >= 0)
-		r = xwrite_all(s->out_fd, out.data, out.len, deadline_in(s->cfg->io_timeout));
+		r = session_write_reply(s, &out);
 	buf_free(&out);
 	if (r < 0)
 		log_info_errno(r, "cannot send the reply to %s: %m", s->peer);
 	return r;
 }
 
-static int session_send_result(struct session *s, int status)
+/* The compiler left a symlink, FIFO or hard link where a result belongs:
+ * only a compromised compiler does that. Nothing of its output is sent. */
+static int session_refuse_results(struct session *s, const char *path)
 {
 	struct proto_reply rep;
 	int r;
 
+	log_warning("refusing the results of '%s' for %s: '%s' is not a plain file the compiler "
+		    "wrote", s->req.argv[0], s->peer, workdir_name(path));
+	s->sum.result = JOB_OTHER;
+	s->sum.ret = EXIT_ACCESS_DENIED;
 	proto_reply_init(&rep);
-	r = slurp(s->wd.err_path, &rep.serr);
+	r = session_send_reply(s, EXIT_ACCESS_DENIED << 8, &rep);
+	proto_reply_free(&rep);
+	return r;
+}
+
+static int session_send_result(struct session *s, int status)
+{
+	const char *bad = NULL;
+	struct proto_reply rep;
+	int r;
+
+	proto_reply_init(&rep);
+	r = collect(s, bad = s->wd.err_path, &rep.serr);
 	if (r >= 0)
-		r = slurp(s->wd.out_path, &rep.sout);
+		r = collect(s, bad = s->wd.out_path, &rep.sout);
 	if (r >= 0 && status == 0)
-		r = slurp(s->wd.output, &rep.doto);
+		r = collect(s, bad = s->wd.output, &rep.doto);
+	if (r == -EPERM) {
+		proto_reply_free(&rep);
+		return session_refuse_results(s, bad);
+	}
 	if (r >= 0)
 		r = session_send_reply(s, status, &rep);
 	else
@@ -315,12 +345,13 @@ enum job_result session_serve_with(const struct daemon_config *cfg, int in_fd, i
 	struct session s = {
 		.cfg = cfg, .in_fd = in_fd, .out_fd = out_fd, .start = now_usec(),
 		.doti = BUF_INIT(MAX_BULK_PLAIN), .warnings = BUF_INIT(64 * 1024),
-		.sum = { .status = -1, .result = JOB_OTHER },
+		.sum = { .status = -1, .result = JOB_OTHER }, .wd = WORKDIR_INIT,
 	};
 
 	if (session_check_peer(&s) < 0)
 		return JOB_OTHER;
 	(void)fd_set_nonblock(out_fd, 1);   /* the reply's write deadline needs it */
+	peerwatch_init(&s.watch, in_fd, out_fd, s.done_token, sizeof(s.done_token));
 	s.sum.client = s.peer;
 	log_capture(&s.warnings, LOG_WARNING);
 	(void)session_run(&s);
