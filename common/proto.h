@@ -32,6 +32,11 @@ struct proto_src {
 	uint8_t *rbuf;
 	size_t rcap, rpos, rlen;
 	bool nonblock;           /* fd is O_NONBLOCK: read first, poll on EAGAIN */
+	/* Pace (proto_src_pace): a progress-based deadline on top of the
+	 * absolute one. */
+	usec_t pace_start, pace_grace;
+	uint32_t pace_rate;      /* bytes per second; 0: no pace */
+	uint64_t pace_got;       /* bytes read since pace_start */
 };
 
 #define PROTO_SRC_FD(f, d) ((struct proto_src){ .fd = (f), .deadline = (d) })
@@ -39,6 +44,12 @@ struct proto_src {
 	((struct proto_src){ .fd = (f), .deadline = (d), .rbuf = (b), .rcap = (n),        \
 			     .nonblock = (nb) })
 #define PROTO_SRC_MEM(c) ((struct proto_src){ .fd = -1, .deadline = USEC_INFINITY, .mem = (c) })
+
+/* From now on every read on @s must keep up: it fails with -ETIMEDOUT once
+ * more than @grace plus one second per @bytes_per_sec bytes received has
+ * passed since this call (and, as before, at s->deadline). A trickle is
+ * cut in about @grace; a slow but steady sender keeps going. */
+void proto_src_pace(struct proto_src *s, usec_t now, usec_t grace, uint32_t bytes_per_sec);
 
 static inline bool proto_compressed(uint32_t version)
 {

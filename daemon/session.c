@@ -32,6 +32,7 @@ struct session {
 	int in_fd, out_fd;
 	char peer[96];
 	usec_t start;
+	bool in_body;                       /* the head is in: reading under the pace */
 	struct proto_request req;
 	struct job_args ja;
 	struct workdir wd;
@@ -72,7 +73,12 @@ static int read_failed(struct session *s, int r)
 		return log_warning_errno(r, "client %s: protocol error or over-size request", s->peer);
 	case -ETIMEDOUT:
 		s->sum.result = JOB_OTHER;
-		return log_warning_errno(r, "client %s: request not complete within the I/O timeout", s->peer);
+		if (!s->in_body)
+			return log_warning_errno(r, "client %s: request head not complete within %llu s "
+						 "(--head-timeout)", s->peer,
+						 (unsigned long long)(s->cfg->head_timeout / USEC_PER_SEC));
+		return log_warning_errno(r, "client %s: request not complete within the I/O timeout or "
+					 "arriving slower than %u KiB/s", s->peer, REQUEST_MIN_RATE / 1024);
 	case -ENODATA:
 	case -EPIPE:
 	case -ECONNRESET:
@@ -84,14 +90,32 @@ static int read_failed(struct session *s, int r)
 	}
 }
 
+/* The head (DIST..ARGV) must be in within --head-timeout of the
+ * connection; the rest must then keep coming (proto_src_pace), all of it
+ * within --io-timeout. An idle or trickling client is gone in seconds. */
+static usec_t after(usec_t t, usec_t d)
+{
+	return d > USEC_INFINITY - t ? USEC_INFINITY : t + d;
+}
+
+static void session_pace_body(struct session *s, struct proto_src *src)
+{
+	src->deadline = after(s->start, s->cfg->io_timeout);
+	proto_src_pace(src, now_usec(), s->cfg->head_timeout, REQUEST_MIN_RATE);
+	s->in_body = true;
+}
+
 static int session_read_request(struct session *s)
 {
-	struct proto_src src = PROTO_SRC_FD(s->in_fd, deadline_in(s->cfg->io_timeout));
+	usec_t head = s->cfg->head_timeout < s->cfg->io_timeout ? s->cfg->head_timeout
+								   : s->cfg->io_timeout;
+	struct proto_src src = PROTO_SRC_FD(s->in_fd, after(s->start, head));
 	int r;
 
 	r = proto_read_request_head(&src, &s->req);
 	if (r < 0)
 		return read_failed(s, r);
+	session_pace_body(s, &src);
 	s->sum.compiler = s->req.argv[0];
 	/* a client that half-closes later gets this much of the reply early */
 	proto_format_header(s->done_token, "DONE", s->req.version);
