@@ -83,6 +83,7 @@ int config_parse(const char *const *env, uid_t uid, struct client_config *ret, c
 		.pause_msec = CONFIG_DEFAULT_PAUSE_MSEC,
 		.save_temps = env_bool(env, "DISTCC_SAVE_TEMPS", false),
 		.no_rewrite_cross = config_getenv(env, "DISTCC_NO_REWRITE_CROSS") != NULL,
+		.no_resolve_native = config_getenv(env, "DISTCC_NO_RESOLVE_NATIVE") != NULL,
 		.tmpdir = config_getenv(env, "TMPDIR"),
 		.ssh = config_getenv(env, "DISTCC_SSH"),
 		.path = config_getenv(env, "PATH"),

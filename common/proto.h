@@ -109,3 +109,41 @@ int proto_put_reply(struct buf *out, const struct proto_reply *r);
 /* Reads a reply for a request of @version; DOTO is read only if status==0
  * is not required: its bytes are kept as sent. */
 int proto_read_reply(struct proto_src *s, uint32_t version, struct proto_reply *ret);
+
+/* ---- protocol 3 (pump): the files after ARGV ----
+ * NFIL <n>, then n times NAME <client path> followed by FILE <LZO body> or
+ * LINK <target>. The codec checks the wire (order, tokens, sizes, the LZO
+ * stream); what a name or target may mean on the server is the daemon's
+ * business (daemon/pumproot.h). */
+
+enum proto_pump_kind { PROTO_PUMP_FILE, PROTO_PUMP_LINK };
+
+struct proto_pump_entry {
+	enum proto_pump_kind kind;
+	char *name;              /* NAME, NUL-free, non-empty */
+	char *target;            /* LINK: the symlink text, NUL-free, non-empty */
+	struct buf body;         /* FILE: the decompressed contents */
+};
+
+/* Running totals of one request, checked against wirelimits.h. */
+struct proto_pump_budget {
+	uint32_t left;           /* entries still to come */
+	uint64_t names, wire, plain;
+};
+
+/* NFIL: -EBADMSG when over MAX_NFIL. Sets up @ret_budget for the entries. */
+int proto_read_nfil(struct proto_src *s, struct proto_pump_budget *ret_budget);
+/* The next entry. -EBADMSG on a token other than NAME then FILE/LINK, an
+ * empty name or target, a corrupt LZO stream, or any size over its cap
+ * (MAX_ARG_LEN for strings, MAX_PUMP_FILE per body, MAX_PUMP_NAMES_BYTES
+ * and MAX_PUMP_TOTAL per request, decompressed sizes included); -ERANGE
+ * when all NFIL entries were already read. -EPIPE on a truncated stream. */
+int proto_read_pump_entry(struct proto_src *s, struct proto_pump_budget *b,
+			  struct proto_pump_entry *ret);
+void proto_pump_entry_free(struct proto_pump_entry *e);
+
+/* Encoders, as distcc 3.4's client sends them: FILE is always LZO (an
+ * empty file is the 3-byte stream 11 00 00), LINK the target verbatim. */
+int proto_put_nfil(struct buf *out, uint32_t n);
+int proto_put_pump_file(struct buf *out, const char *name, const void *p, size_t n);
+int proto_put_pump_link(struct buf *out, const char *name, const char *target);

@@ -13,7 +13,7 @@
 
 #include "argpolicy.h"
 #include "macro.h"
-#include "parse.h"
+#include "strv.h"
 
 /* Reasons: static strings that go to the log and to the client on SERR. */
 #define R_EXEC     "would make the compiler run or load another program or code"

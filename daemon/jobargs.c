@@ -10,7 +10,7 @@
 #include "jobargs.h"
 #include "srcext.h"
 #include "macro.h"
-#include "parse.h"
+#include "strv.h"
 
 static const char *const with_value[] = {
 	"-I", "-D", "-U", "-include", "-imacros", "-idirafter", "-iprefix", "-iwithprefix",

@@ -24,8 +24,8 @@
 #include <seccomp.h>
 
 #include "macro.h"
-#include "parse.h"
 #include "sandbox.h"
+#include "strv.h"
 
 #ifndef LANDLOCK_ACCESS_FS_TRUNCATE
 #define LANDLOCK_ACCESS_FS_TRUNCATE (1ULL << 14)      /* ABI 3 */

@@ -19,11 +19,13 @@
 #include "jobargs.h"
 #include "log.h"
 #include "macro.h"
-#include "parse.h"
 #include "peerwatch.h"
-#include "policy.h"
+#include "toolchain.h"
 #include "proto.h"
+#include "pumpargv.h"
+#include "pumpjob.h"
 #include "session.h"
+#include "strv.h"
 #include "wirelimits.h"
 #include "workdir.h"
 
@@ -32,14 +34,16 @@ struct session {
 	int in_fd, out_fd;
 	char peer[96];
 	usec_t start;
-	bool in_body;                       /* the head is in: reading under the pace */
 	struct proto_request req;
 	struct job_args ja;
 	struct workdir wd;
+	struct pumpjob pump;     /* protocol 3 */
 	struct buf doti, warnings;
 	struct job_summary sum;
+	bool in_body;                       /* the head is in: reading under the pace */
 	struct peer_watch watch;
 	char done_token[PROTO_HDR_LEN];     /* sent early to a client that half-closed */
+	const char *bad_result;             /* the result file that was not a plain file */
 };
 
 /* Returns -EACCES for a denied peer (logged here, nothing else is sent). */
@@ -53,8 +57,8 @@ static int session_check_peer(struct session *s)
 		snprintf(s->peer, sizeof(s->peer), "localhost-pipe");
 		return 0;     /* no address: ssh or a pipe, nothing to check */
 	}
-	access_format_peer((struct sockaddr *)&ss, len, s->peer, sizeof(s->peer));
-	if (!access_check(&s->cfg->allow, (struct sockaddr *)&ss, len)) {
+	netacl_format_peer((struct sockaddr *)&ss, len, s->peer, sizeof(s->peer));
+	if (!netacl_match(&s->cfg->allow, (struct sockaddr *)&ss, len)) {
 		log_warning("connection from client '%s' denied by access list", s->peer);
 		return -EACCES;
 	}
@@ -66,7 +70,7 @@ static int read_failed(struct session *s, int r)
 	switch (r) {
 	case -EPROTO:
 		s->sum.result = JOB_REJ_BAD_REQ;
-		return log_warning_errno(r, "client %s: unsupported protocol version (this distccd serves 1 and 2)",
+		return log_warning_errno(r, "client %s: unsupported protocol version (this distccd serves 1, 2 and 3)",
 					 s->peer);
 	case -EBADMSG:
 		s->sum.result = JOB_REJ_BAD_REQ;
@@ -90,19 +94,39 @@ static int read_failed(struct session *s, int r)
 	}
 }
 
-/* The head (DIST..ARGV) must be in within --head-timeout of the
- * connection; the rest must then keep coming (proto_src_pace), all of it
- * within --io-timeout. An idle or trickling client is gone in seconds. */
+static int session_refuse(struct session *s, enum job_result result, int code, const char *message);
+
+/* Protocol 3: the job directory is made first and the client's files go
+ * straight into its root; a path the root rules refuse is answered. */
+static int session_read_pump(struct session *s, struct proto_src *src)
+{
+	_cleanup_free_ char *message = NULL;
+	int r;
+
+	r = workdir_create(s->cfg->tmpdir, ".i", ".o", s->cfg->save_temps, &s->wd);
+	if (r < 0)
+		return log_error_errno(r, "cannot create a job directory in '%s': %m", s->cfg->tmpdir);
+	r = pumpjob_receive(&s->pump, src, s->wd.dir, s->req.cwd, &message);
+	if (r == -EACCES)
+		return session_refuse(s, JOB_REJ_BAD_REQ, EXIT_ACCESS_DENIED, message);
+	return r < 0 ? read_failed(s, r) : 0;
+}
+
 static usec_t after(usec_t t, usec_t d)
 {
 	return d > USEC_INFINITY - t ? USEC_INFINITY : t + d;
 }
 
+/* The head (DIST..ARGV) must be in within --head-timeout of the
+ * connection; the rest must then keep coming (proto_src_pace), all of it
+ * within --io-timeout. An idle or trickling client is gone in seconds. */
 static void session_pace_body(struct session *s, struct proto_src *src)
 {
 	src->deadline = after(s->start, s->cfg->io_timeout);
 	proto_src_pace(src, now_usec(), s->cfg->head_timeout, REQUEST_MIN_RATE);
 	s->in_body = true;
+	/* a client that half-closes later gets this much of the reply early */
+	proto_format_header(s->done_token, "DONE", s->req.version);
 }
 
 static int session_read_request(struct session *s)
@@ -117,14 +141,8 @@ static int session_read_request(struct session *s)
 		return read_failed(s, r);
 	session_pace_body(s, &src);
 	s->sum.compiler = s->req.argv[0];
-	/* a client that half-closes later gets this much of the reply early */
-	proto_format_header(s->done_token, "DONE", s->req.version);
-	if (s->req.version == 3) {
-		s->sum.result = JOB_REJ_BAD_REQ;
-		log_warning("client %s: protocol 3 (pump mode) is not supported by this distccd; "
-			    "refusing the job", s->peer);
-		return -EPROTONOSUPPORT;
-	}
+	if (s->req.version == 3)
+		return session_read_pump(s, &src);
 	r = proto_read_bulk(&src, "DOTI", proto_compressed(s->req.version), MAX_BULK_PLAIN, &s->doti);
 	return r < 0 ? read_failed(s, r) : 0;
 }
@@ -133,28 +151,12 @@ static int session_read_request(struct session *s)
  * reason (our warnings) on SERR, empty SOUT and DOTO. Returns 1: job done. */
 static int session_send_reply(struct session *s, int status, struct proto_reply *rep);
 
-/* A client string made safe for one log line. */
-static void printable(const char *in, char *out, size_t size)
-{
-	size_t i;
-
-	for (i = 0; in[i] && i + 1 < size; i++)
-		out[i] = (unsigned char)in[i] < 0x20 || in[i] == 0x7f ? '?' : in[i];
-	out[i] = 0;
-}
-
-static int session_refuse(struct session *s, enum job_result result, int code, const char *why,
-			  const char *arg)
+static int session_refuse(struct session *s, enum job_result result, int code, const char *message)
 {
 	struct proto_reply rep;
-	char shown[256];
 	int r;
 
-	printable(arg ? arg : s->req.argv[0], shown, sizeof(shown));
-	if (arg)
-		log_warning("refusing job from %s: argument '%s': %s", s->peer, shown, why);
-	else
-		log_warning("refusing job from %s: %s: '%s'", s->peer, why, shown);
+	log_warning("refusing job from %s: %s", s->peer, message);
 	s->sum.result = result;
 	s->sum.ret = code;
 	proto_reply_init(&rep);
@@ -176,31 +178,66 @@ static void session_take_argv(struct session *s, char **argv)
 
 static int session_authorize(struct session *s)
 {
-	struct policy_result pr;
+	struct toolchain_verdict tv;
+	int r = toolchain_authorize(s->cfg, s->req.version, s->req.argv, &tv);
 
-	if (policy_check_request(s->cfg, s->req.version, s->req.argv, &pr) == POLICY_DENY)
-		return session_refuse(s, JOB_OTHER, EXIT_ACCESS_DENIED, pr.reason, pr.arg);
-	session_take_argv(s, pr.argv);
+	if (r < 0)
+		return session_refuse(s, JOB_OTHER, EXIT_OUT_OF_MEMORY, "out of memory");
+	if (tv.exit_code) {
+		r = session_refuse(s, tv.result, tv.exit_code, tv.message);
+		toolchain_verdict_free(&tv);
+		return r;
+	}
+	session_take_argv(s, TAKE_PTR(tv.argv));
 	if (jobargs_scan(s->req.argv, &s->ja) < 0)
 		return session_refuse(s, JOB_REJ_BAD_REQ, EXIT_DISTCC_FAILED,
-				      "cannot find one source file, -c/-S and -o in the arguments",
-				      NULL);
+				      "cannot find one source file, -c/-S and -o in the arguments");
 	s->sum.input = s->req.argv[s->ja.input];
 	return 0;
 }
 
-static void strv_freep(char ***v)
-{
-	strv_free(*v);
-}
-
 static int write_input(struct session *s)
 {
-	_cleanup_close_ int fd = workdir_create_file(&s->wd, workdir_name(s->wd.input));
+	_cleanup_close_ int fd = workdir_create_file(&s->wd, str_basename(s->wd.input));
 
 	if (fd < 0)
 		return log_error_errno(fd, "cannot create '%s': %m", s->wd.input);
 	return xwrite_all(fd, s->doti.data, s->doti.len, USEC_INFINITY);
+}
+
+/* Protocols 1 and 2: the preprocessed input into the job directory. */
+static int session_plain_input(struct session *s, char ***ret_argv)
+{
+	int r = workdir_create(s->cfg->tmpdir, s->ja.in_ext, s->ja.out_ext, s->cfg->save_temps, &s->wd);
+
+	if (r < 0)
+		return log_error_errno(r, "cannot create a job directory in '%s': %m", s->cfg->tmpdir);
+	r = write_input(s);
+	if (r < 0)
+		return r;
+	return jobargs_rewrite(s->req.argv, &s->ja, str_basename(s->wd.input),
+			       str_basename(s->wd.output), ret_argv);
+}
+
+/* Protocol 3: the client's argv with its paths under the job root. */
+static int session_pump_argv(struct session *s, char ***ret_argv)
+{
+	struct pumpargv_path in = { .index = (unsigned)s->ja.input };
+	struct pumpargv_spec spec = {
+		.root = s->pump.root.path, .output = s->wd.output, .deps = s->pump.deps,
+		.input = (unsigned)s->ja.input, .output_index = (unsigned)s->ja.output,
+		.output_joined = s->ja.output_joined, .out_ext = s->ja.out_ext,
+		.paths = &in, .n_paths = 1,
+	};
+
+	for (size_t i = 1; s->req.argv[i]; i++) {
+		const char *a = s->req.argv[i];
+
+		spec.md |= strcmp(a, "-MD") == 0;
+		spec.mmd |= strcmp(a, "-MMD") == 0;
+		spec.n_targets += str_has_prefix(a, "-MT") || str_has_prefix(a, "-MQ");
+	}
+	return pumpargv_build(s->req.argv, &spec, ret_argv);
 }
 
 static int session_run_compiler(struct session *s, int *ret_status, enum exec_outcome *ret_out)
@@ -210,14 +247,11 @@ static int session_run_compiler(struct session *s, int *ret_status, enum exec_ou
 	struct exec_params ep = { .sandbox = &sp, .peer = &s->watch, .deadline = USEC_INFINITY };
 	int r;
 
-	r = workdir_create(s->cfg->tmpdir, s->ja.in_ext, s->ja.out_ext, s->cfg->save_temps, &s->wd);
-	if (r < 0)
-		return log_error_errno(r, "cannot create a job directory in '%s': %m", s->cfg->tmpdir);
-	r = write_input(s);
-	if (r < 0)
-		return r;
-	r = jobargs_rewrite(s->req.argv, &s->ja, workdir_name(s->wd.input),
-			    workdir_name(s->wd.output), &argv);
+	if (s->req.version == 3) {
+		r = session_pump_argv(s, &argv);
+		ep.cwd = s->pump.cwd;
+	} else
+		r = session_plain_input(s, &argv);
 	if (r < 0)
 		return r;
 	sp.workdir = s->wd.dir;
@@ -266,8 +300,11 @@ static int session_compile(struct session *s, int *ret_status)
  * missing file is empty; -EPERM: not a plain file of ours. */
 static int collect(struct session *s, const char *path, struct buf *b)
 {
-	int r = workdir_read(&s->wd, workdir_name(path), MAX_BULK_PLAIN, b);
+	int r = b ? workdir_read(&s->wd, str_basename(path), MAX_BULK_PLAIN, b)
+		  : workdir_check(&s->wd, str_basename(path));
 
+	if (r == -EPERM)
+		s->bad_result = path;
 	return r == -ENOENT ? 0 : r;
 }
 
@@ -301,6 +338,25 @@ static int session_send_reply(struct session *s, int status, struct proto_reply 
 	return r;
 }
 
+/* The compiler's stderr; for protocol 3 with the root taken out, and DOTD. */
+static int collect_serr(struct session *s, int status, struct proto_reply *rep)
+{
+	struct buf err = BUF_INIT(MAX_BULK_PLAIN);
+	int r;
+
+	if (s->req.version != 3)
+		return collect(s, s->wd.err_path, &rep->serr);
+	r = collect(s, s->wd.err_path, &err);
+	/* pumpjob reads the .d by path: only once it is known to be a plain
+	 * file of ours (nothing of the job runs any more: exec swept it) */
+	if (r >= 0)
+		r = collect(s, s->pump.deps, NULL);
+	if (r >= 0)
+		r = pumpjob_results(&s->pump, err.data, err.len, status, &rep->serr, &rep->dotd);
+	buf_free(&err);
+	return r;
+}
+
 /* The compiler left a symlink, FIFO or hard link where a result belongs:
  * only a compromised compiler does that. Nothing of its output is sent. */
 static int session_refuse_results(struct session *s, const char *path)
@@ -309,7 +365,7 @@ static int session_refuse_results(struct session *s, const char *path)
 	int r;
 
 	log_warning("refusing the results of '%s' for %s: '%s' is not a plain file the compiler "
-		    "wrote", s->req.argv[0], s->peer, workdir_name(path));
+		    "wrote", s->req.argv[0], s->peer, str_basename(path));
 	s->sum.result = JOB_OTHER;
 	s->sum.ret = EXIT_ACCESS_DENIED;
 	proto_reply_init(&rep);
@@ -320,19 +376,18 @@ static int session_refuse_results(struct session *s, const char *path)
 
 static int session_send_result(struct session *s, int status)
 {
-	const char *bad = NULL;
 	struct proto_reply rep;
 	int r;
 
 	proto_reply_init(&rep);
-	r = collect(s, bad = s->wd.err_path, &rep.serr);
+	r = collect_serr(s, status, &rep);
 	if (r >= 0)
-		r = collect(s, bad = s->wd.out_path, &rep.sout);
+		r = collect(s, s->wd.out_path, &rep.sout);
 	if (r >= 0 && status == 0)
-		r = collect(s, bad = s->wd.output, &rep.doto);
+		r = collect(s, s->wd.output, &rep.doto);
 	if (r == -EPERM) {
 		proto_reply_free(&rep);
-		return session_refuse_results(s, bad);
+		return session_refuse_results(s, s->bad_result);
 	}
 	if (r >= 0)
 		r = session_send_reply(s, status, &rep);
@@ -349,7 +404,7 @@ static int session_run(struct session *s)
 	int status = 0, r;
 
 	r = session_read_request(s);
-	if (r >= 0)
+	if (r == 0)
 		r = session_authorize(s);
 	if (r == 0)
 		r = session_compile(s, &status);
@@ -369,7 +424,8 @@ enum job_result session_serve_with(const struct daemon_config *cfg, int in_fd, i
 	struct session s = {
 		.cfg = cfg, .in_fd = in_fd, .out_fd = out_fd, .start = now_usec(),
 		.doti = BUF_INIT(MAX_BULK_PLAIN), .warnings = BUF_INIT(64 * 1024),
-		.sum = { .status = -1, .result = JOB_OTHER }, .wd = WORKDIR_INIT,
+		.sum = { .status = -1, .result = JOB_OTHER }, .pump = PUMPJOB_NULL,
+		.wd = WORKDIR_INIT,
 	};
 
 	if (session_check_peer(&s) < 0)
@@ -384,6 +440,7 @@ enum job_result session_serve_with(const struct daemon_config *cfg, int in_fd, i
 	jobsum_report(&s.sum);
 	if (done)
 		done(&s.sum, userdata);
+	pumpjob_done(&s.pump);
 	workdir_done(&s.wd);
 	proto_request_free(&s.req);
 	buf_free(&s.doti);

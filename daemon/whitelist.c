@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "macro.h"
-#include "parse.h"
+#include "strv.h"
 #include "whitelist.h"
 
 const char *whitelist_compiler_name(const char *argv0)

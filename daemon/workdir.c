@@ -19,11 +19,14 @@
 #include "io.h"
 #include "log.h"
 #include "macro.h"
+#include "strv.h"
+#include "wirelimits.h"
 #include "workdir.h"
 
 /* A compiler may nest directories; deeper than this they stay behind
- * (logged) rather than costing the daemon its stack or its fds. */
-#define REMOVE_MAX_DEPTH 64
+ * (logged) rather than costing the daemon its stack or its fds. A pump
+ * job's root is at most MAX_PUMP_DEPTH deep. */
+#define REMOVE_MAX_DEPTH (2 * MAX_PUMP_DEPTH)
 
 static int random_name(char ret[static 26])
 {
@@ -111,13 +114,6 @@ int workdir_create(const char *tmpdir, const char *in_ext, const char *out_ext, 
 	return 0;
 }
 
-const char *workdir_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s ? s + 1 : path;
-}
-
 int workdir_create_file(const struct workdir *w, const char *name)
 {
 	int fd = openat(w->dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -125,15 +121,13 @@ int workdir_create_file(const struct workdir *w, const char *name)
 	return fd < 0 ? -errno : fd;
 }
 
-int workdir_read(const struct workdir *w, const char *name, size_t max, struct buf *out)
+/* Open a result for reading: a regular file with one link, owned by us.
+ * O_NONBLOCK: opening a FIFO left in place of a result must not hang. */
+static int open_result(const struct workdir *w, const char *name)
 {
-	/* O_NONBLOCK: opening a FIFO left in place of a result must not hang */
 	_cleanup_close_ int fd = openat(w->dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
 					O_NOCTTY | O_CLOEXEC);
-	_cleanup_free_ char *data = NULL;
 	struct stat st;
-	size_t len;
-	int r;
 
 	if (fd < 0)
 		return errno == ELOOP ? -EPERM : -errno;
@@ -141,6 +135,28 @@ int workdir_read(const struct workdir *w, const char *name, size_t max, struct b
 		return -errno;
 	if (!S_ISREG(st.st_mode) || st.st_nlink != 1 || st.st_uid != geteuid())
 		return -EPERM;
+	return TAKE_FD(fd);
+}
+
+int workdir_check(const struct workdir *w, const char *name)
+{
+	int fd = open_result(w, name);
+
+	if (fd < 0)
+		return fd;
+	safe_close(fd);
+	return 0;
+}
+
+int workdir_read(const struct workdir *w, const char *name, size_t max, struct buf *out)
+{
+	_cleanup_close_ int fd = open_result(w, name);
+	_cleanup_free_ char *data = NULL;
+	size_t len;
+	int r;
+
+	if (fd < 0)
+		return fd;
 	r = read_fd_max(fd, max, &data, &len);
 	return r < 0 ? r : buf_append(out, data, len);
 }
@@ -185,7 +201,7 @@ void workdir_done(struct workdir *w)
 		log_info("keeping job directory '%s' (DISTCC_SAVE_TEMPS)", w->dir);
 	else {
 		remove_entries(TAKE_FD(w->dfd), 0);
-		if (unlinkat(w->parent_fd, workdir_name(w->dir), AT_REMOVEDIR) < 0)
+		if (unlinkat(w->parent_fd, str_basename(w->dir), AT_REMOVEDIR) < 0)
 			log_debug_errno(errno, "cannot remove '%s': %m", w->dir);
 	}
 	workdir_free(w);

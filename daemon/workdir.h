@@ -34,7 +34,7 @@ int workdir_create_file(const struct workdir *w, const char *name);
  * file with one link owned by us (a symlink, a FIFO, a hard link to some
  * other file: what only a compromised compiler leaves); -E2BIG over @max. */
 int workdir_read(const struct workdir *w, const char *name, size_t max, struct buf *out);
-/* The last path component of @path (names inside the job directory). */
-const char *workdir_name(const char *path);
+/* The same checks without reading: 0, -ENOENT or -EPERM. */
+int workdir_check(const struct workdir *w, const char *name);
 /* Remove the directory and its files (unless keep) and free the names. */
 void workdir_done(struct workdir *w);

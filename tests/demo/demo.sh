@@ -143,7 +143,7 @@ ms=$(((END - START) / 1000000))
 printf 'distributed build of %d objects: %d.%03d s\n' "$NSRC" $((ms / 1000)) $((ms % 1000))
 
 say "the daemon's per-job log lines (first 5 of $(grep -c 'COMPILE_OK' "$LOG" || true))"
-grep -E 'COMPILE_(OK|ERROR)|OTHER|REJ_' "$LOG" | head -5
+grep -m 5 -E 'COMPILE_(OK|ERROR)|OTHER|REJ_' "$LOG"
 nok=$(grep -c ' COMPILE_OK ' "$LOG" || true)
 [ "$nok" -eq "$NSRC" ] || die "daemon logged $nok COMPILE_OK jobs, expected $NSRC"
 

@@ -14,7 +14,7 @@ import pytest
 from conftest import BUILD, DEBIAN_DISTCC, TOP
 import systemd_helpers as sh
 
-pytestmark = pytest.mark.systemd
+pytestmark = [pytest.mark.systemd, pytest.mark.serial]
 
 NET = 10 + os.getpid() % 200
 SERVER_IP, CLIENT_IP, OUTSIDER_IP = ("10.77.%d.%d" % (NET, h) for h in (2, 1, 3))

@@ -17,7 +17,6 @@
 
 #include "argpolicy.h"
 #include "macro.h"
-#include "parse.h"
 
 #define MAXW 256
 

@@ -13,8 +13,8 @@
 
 #include "jobargs.h"
 #include "jobsum.h"
-#include "parse.h"
 #include "srcext.h"
+#include "strv.h"
 
 #define srcext_preproc_as(p) srcext_preproc((p), true)
 
