@@ -153,9 +153,7 @@ static int supervise(pid_t pid, const struct exec_params *p, int *ret_status,
 	}
 }
 
-/* SIGKILL every child we have now. We are a subreaper, so whatever the
- * compiler started and left (double-forked, setsid()) is among them. */
-static void kill_children(void)
+void exec_kill_children(bool (*spare)(pid_t pid, void *userdata), void *userdata)
 {
 	DIR *d = opendir("/proc/self/task");
 	struct dirent *de;
@@ -179,21 +177,18 @@ static void kill_children(void)
 
 			if (end == q)
 				break;
-			if (pid > 0)
+			if (pid > 0 && (!spare || !spare((pid_t)pid, userdata)))
 				kill((pid_t)pid, SIGKILL);
 		}
 	}
 	closedir(d);
 }
 
-/* Kill and reap everything the compiler left: its process group, then
- * every child until there are none (processes may fork while we look). */
-static void sweep(pid_t pgid)
+void exec_sweep_children(void)
 {
 	usec_t end = deadline_in(SWEEP_TIMEOUT_SEC * USEC_PER_SEC);
 	unsigned n = 0;
 
-	kill(-pgid, SIGKILL);
 	while (now_usec() < end) {
 		pid_t w = waitpid(-1, NULL, WNOHANG | __WALL);
 
@@ -207,10 +202,18 @@ static void sweep(pid_t pgid)
 					 n == 1 ? "" : "es");
 			return;
 		}
-		kill_children();
+		exec_kill_children(NULL, NULL);
 		(void)poll(NULL, 0, 1);
 	}
 	log_error("processes the compiler left behind survive SIGKILL for %u s", SWEEP_TIMEOUT_SEC);
+}
+
+/* Kill and reap everything the compiler left: its process group, then
+ * every child until there are none (processes may fork while we look). */
+static void sweep(pid_t pgid)
+{
+	kill(-pgid, SIGKILL);
+	exec_sweep_children();
 }
 
 int exec_compiler(const struct exec_params *p, int *ret_status, enum exec_outcome *ret_outcome)

@@ -17,6 +17,7 @@
 #include "exec.h"
 #include "exitcode.h"
 #include "jobargs.h"
+#include "jobslot.h"
 #include "log.h"
 #include "macro.h"
 #include "peerwatch.h"
@@ -44,6 +45,8 @@ struct session {
 	struct peer_watch watch;
 	char done_token[PROTO_HDR_LEN];     /* sent early to a client that half-closed */
 	const char *bad_result;             /* the result file that was not a plain file */
+	int slot_fd;                        /* jobslot.h; -1: none to wait for */
+	bool slot_held;
 };
 
 /* Returns -EACCES for a denied peer (logged here, nothing else is sent). */
@@ -65,6 +68,12 @@ static int session_check_peer(struct session *s)
 	return 0;
 }
 
+/* The head's deadline: --head-timeout, or --io-timeout if that is shorter. */
+static usec_t head_timeout(const struct daemon_config *cfg)
+{
+	return cfg->head_timeout < cfg->io_timeout ? cfg->head_timeout : cfg->io_timeout;
+}
+
 static int read_failed(struct session *s, int r)
 {
 	switch (r) {
@@ -80,7 +89,7 @@ static int read_failed(struct session *s, int r)
 		if (!s->in_body)
 			return log_warning_errno(r, "client %s: request head not complete within %llu s "
 						 "(--head-timeout)", s->peer,
-						 (unsigned long long)(s->cfg->head_timeout / USEC_PER_SEC));
+						 (unsigned long long)(head_timeout(s->cfg) / USEC_PER_SEC));
 		return log_warning_errno(r, "client %s: request not complete within the I/O timeout or "
 					 "arriving slower than %u KiB/s", s->peer, REQUEST_MIN_RATE / 1024);
 	case -ENODATA:
@@ -131,9 +140,7 @@ static void session_pace_body(struct session *s, struct proto_src *src)
 
 static int session_read_request(struct session *s)
 {
-	usec_t head = s->cfg->head_timeout < s->cfg->io_timeout ? s->cfg->head_timeout
-								   : s->cfg->io_timeout;
-	struct proto_src src = PROTO_SRC_FD(s->in_fd, after(s->start, head));
+	struct proto_src src = PROTO_SRC_FD(s->in_fd, after(s->start, head_timeout(s->cfg)));
 	int r;
 
 	r = proto_read_request_head(&src, &s->req);
@@ -399,6 +406,38 @@ static int session_send_result(struct session *s, int status)
 	return r;
 }
 
+/* Standalone: the parent hands out the --jobs slots; reading the request
+ * took none. Returns 1 (job over, nothing to send) when there is no
+ * client left to compile for or no slot comes within --io-timeout. */
+static int session_acquire_slot(struct session *s)
+{
+	int r;
+
+	if (s->slot_fd < 0)
+		return 0;
+	r = jobslot_acquire(s->slot_fd, &s->watch, deadline_in(s->cfg->io_timeout));
+	if (r == 0) {
+		s->slot_held = true;
+		return 0;
+	}
+	if (r == -ECONNRESET) {
+		s->sum.result = JOB_CLI_DISCONN;
+		log_info("client %s disconnected while its job waited for a slot", s->peer);
+	} else if (r == -ETIMEDOUT) {
+		s->sum.result = JOB_REJ_OVERLOAD;
+		log_warning("no compile slot for %s's job within the I/O timeout; closing", s->peer);
+	} else
+		log_error_errno(r, "lost the server's compile slots: %m");
+	return 1;
+}
+
+static void session_release_slot(struct session *s)
+{
+	if (s->slot_held)
+		jobslot_release(s->slot_fd);
+	s->slot_held = false;
+}
+
 static int session_run(struct session *s)
 {
 	int status = 0, r;
@@ -407,7 +446,10 @@ static int session_run(struct session *s)
 	if (r == 0)
 		r = session_authorize(s);
 	if (r == 0)
+		r = session_acquire_slot(s);
+	if (r == 0)
 		r = session_compile(s, &status);
+	session_release_slot(s);        /* sending the reply takes no CPU */
 	if (r == 0)
 		r = session_send_result(s, status);
 	return r;
@@ -415,17 +457,17 @@ static int session_run(struct session *s)
 
 enum job_result session_serve(const struct daemon_config *cfg, int in_fd, int out_fd)
 {
-	return session_serve_with(cfg, in_fd, out_fd, NULL, NULL);
+	return session_serve_with(cfg, in_fd, out_fd, &(struct session_ops){ .slot_fd = -1 });
 }
 
 enum job_result session_serve_with(const struct daemon_config *cfg, int in_fd, int out_fd,
-				   session_done_fn done, void *userdata)
+				   const struct session_ops *ops)
 {
 	struct session s = {
 		.cfg = cfg, .in_fd = in_fd, .out_fd = out_fd, .start = now_usec(),
 		.doti = BUF_INIT(MAX_BULK_PLAIN), .warnings = BUF_INIT(64 * 1024),
 		.sum = { .status = -1, .result = JOB_OTHER }, .pump = PUMPJOB_NULL,
-		.wd = WORKDIR_INIT,
+		.wd = WORKDIR_INIT, .slot_fd = ops->slot_fd,
 	};
 
 	if (session_check_peer(&s) < 0)
@@ -438,8 +480,8 @@ enum job_result session_serve_with(const struct daemon_config *cfg, int in_fd, i
 	log_capture(NULL, LOG_WARNING);
 	s.sum.duration = now_usec() - s.start;
 	jobsum_report(&s.sum);
-	if (done)
-		done(&s.sum, userdata);
+	if (ops->done)
+		ops->done(&s.sum, ops->userdata);
 	pumpjob_done(&s.pump);
 	workdir_done(&s.wd);
 	proto_request_free(&s.req);
