@@ -29,7 +29,7 @@ int admission_init(struct admission *a, const struct admission_limits *lim)
 	    lim->per_source_conns == 0)
 		return -EINVAL;
 	*a = (struct admission){ .lim = *lim };
-	a->c = calloc(lim->conns, sizeof(*a->c));
+	a->c = calloc(2 * (size_t)lim->conns, sizeof(*a->c));
 	return a->c ? 0 : -ENOMEM;
 }
 
@@ -47,14 +47,36 @@ static struct admission_conn *find(struct admission *a, int64_t id)
 	return NULL;
 }
 
-static unsigned count_source(const struct admission *a, const uint8_t key[16], bool compiling)
+enum count { COUNT_HELD, COUNT_PARKED, COUNT_COMPILING };
+
+static bool counts(const struct admission_conn *c, enum count what)
+{
+	switch (what) {
+	case COUNT_HELD:
+		return c->state != ADM_PARKED;
+	case COUNT_PARKED:
+		return c->state == ADM_PARKED;
+	case COUNT_COMPILING:
+		return c->state == ADM_COMPILING;
+	}
+	return false;
+}
+
+/* Connections from @key (NULL: from anywhere) in the @what class. */
+static unsigned count(const struct admission *a, const uint8_t *key, enum count what)
 {
 	unsigned n = 0;
 
 	for (size_t i = 0; i < a->n; i++)
-		if (memcmp(a->c[i].addr, key, 16) == 0)
-			n += !compiling || a->c[i].state == ADM_COMPILING;
+		if ((!key || memcmp(a->c[i].addr, key, 16) == 0) && counts(&a->c[i], what))
+			n++;
 	return n;
+}
+
+static bool may_hold(const struct admission *a, const uint8_t key[16])
+{
+	return count(a, NULL, COUNT_HELD) < a->lim.conns &&
+	       count(a, key, COUNT_HELD) < a->lim.per_source_conns;
 }
 
 enum admission_verdict admission_check(const struct admission *a, const struct sockaddr *peer,
@@ -62,24 +84,45 @@ enum admission_verdict admission_check(const struct admission *a, const struct s
 {
 	uint8_t key[16];
 
-	if (a->n >= a->lim.conns)
-		return ADMISSION_FULL;
 	source_key(peer, len, key);
-	if (count_source(a, key, false) >= a->lim.per_source_conns)
+	if (may_hold(a, key))
+		return ADMISSION_OK;
+	if (count(a, key, COUNT_PARKED) >= a->lim.per_source_conns)
 		return ADMISSION_SOURCE_FULL;
-	return ADMISSION_OK;
+	if (count(a, NULL, COUNT_PARKED) >= a->lim.conns)
+		return ADMISSION_FULL;
+	return ADMISSION_PARK;
 }
 
-int admission_add(struct admission *a, int64_t id, const struct sockaddr *peer, socklen_t len)
+int admission_add(struct admission *a, int64_t id, const struct sockaddr *peer, socklen_t len,
+		  bool parked)
 {
 	struct admission_conn *c;
 
-	if (a->n >= a->lim.conns)
+	if (count(a, NULL, parked ? COUNT_PARKED : COUNT_HELD) >= a->lim.conns)
 		return -ENOSPC;
 	c = &a->c[a->n++];
-	*c = (struct admission_conn){ .id = id, .state = ADM_READING };
+	*c = (struct admission_conn){ .id = id, .state = parked ? ADM_PARKED : ADM_READING,
+				      .seq = a->seq++ };
 	source_key(peer, len, c->addr);
 	return 0;
+}
+
+int admission_unpark(struct admission *a, int64_t *ret_id)
+{
+	struct admission_conn *best = NULL;
+
+	for (size_t i = 0; i < a->n; i++) {
+		struct admission_conn *c = &a->c[i];
+
+		if (c->state == ADM_PARKED && (!best || c->seq < best->seq) && may_hold(a, c->addr))
+			best = c;
+	}
+	if (!best)
+		return 0;
+	best->state = ADM_READING;
+	*ret_id = best->id;
+	return 1;
 }
 
 int admission_want(struct admission *a, int64_t id)
@@ -97,16 +140,12 @@ int admission_want(struct admission *a, int64_t id)
 
 unsigned admission_compiling(const struct admission *a)
 {
-	unsigned n = 0;
-
-	for (size_t i = 0; i < a->n; i++)
-		n += a->c[i].state == ADM_COMPILING;
-	return n;
+	return count(a, NULL, COUNT_COMPILING);
 }
 
 size_t admission_held(const struct admission *a)
 {
-	return a->n;
+	return count(a, NULL, COUNT_HELD);
 }
 
 int admission_next(struct admission *a, int64_t *ret_id)
@@ -120,7 +159,7 @@ int admission_next(struct admission *a, int64_t *ret_id)
 
 		if (c->state != ADM_WAITING || (best && best->seq < c->seq))
 			continue;
-		if (count_source(a, c->addr, true) < a->lim.per_source_jobs)
+		if (count(a, c->addr, COUNT_COMPILING) < a->lim.per_source_jobs)
 			best = c;
 	}
 	if (!best)

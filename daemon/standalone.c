@@ -33,17 +33,21 @@
 #include "session.h"
 #include "stats-server.h"
 
+/* A connection: served by a child (pid), or parked (fd, no child yet). */
 struct child {
-	pid_t pid;
-	int slot_fd;                       /* the parent's end of its jobslot pair */
+	int64_t id;                        /* its key in the admission table */
+	pid_t pid;                         /* 0 while parked */
+	int fd;                            /* parked: the client's socket; else -1 */
+	int slot_fd;                       /* the parent's end of its jobslot pair; -1 */
 };
 
 struct server {
 	const struct daemon_config *cfg;
 	const int *fds;
 	size_t nfds;
-	struct child *kids;                /* cfg->max_connections entries */
+	struct child *kids;                /* 2 * cfg->max_connections entries: held, parked */
 	size_t nkids;
+	int64_t next_id;
 	struct admission adm;
 	int sigfd;
 	sigset_t oldmask;
@@ -145,8 +149,11 @@ static _noreturn_ void child_main(struct server *s, int fd, int slot_fd)
 
 	for (size_t i = 0; i < s->nfds; i++)
 		close(s->fds[i]);
-	for (size_t i = 0; i < s->nkids; i++)
+	for (size_t i = 0; i < s->nkids; i++) {
+		if (s->kids[i].fd != fd)
+			safe_close(s->kids[i].fd);
 		safe_close(s->kids[i].slot_fd);
+	}
 	close(s->sigfd);
 	if (s->relay[0] >= 0) {
 		close(s->relay[0]);
@@ -164,35 +171,82 @@ static void notify_status(const struct server *s)
 	activation_notify_status(admission_compiling(&s->adm), s->served);
 }
 
-static void spawn(struct server *s, int fd, const struct sockaddr_storage *peer, socklen_t len)
+static struct child *find_kid(struct server *s, int64_t id)
+{
+	for (size_t i = 0; i < s->nkids; i++)
+		if (s->kids[i].id == id)
+			return &s->kids[i];
+	return NULL;
+}
+
+static void drop_kid(struct server *s, struct child *k)
+{
+	admission_remove(&s->adm, k->id);
+	safe_close(k->fd);
+	safe_close(k->slot_fd);
+	*k = s->kids[--s->nkids];
+}
+
+/* Fork the child that serves @k's connection (k->fd, closed here). */
+static void spawn(struct server *s, struct child *k)
 {
 	int slot[2], r;
 	pid_t pid;
 
-	if (s->cfg->no_fork) {
-		stats_server_job_started(s->stats);
-		stats_server_job_finished(s->stats, session_serve(s->cfg, fd, fd));
-		return;
-	}
 	r = jobslot_pair(slot);
 	if (r < 0) {
 		log_error_errno(r, "cannot create a socket pair for a connection: %m");
+		drop_kid(s, k);
 		return;
 	}
 	pid = fork();
-	if (pid < 0)
-		log_error_errno(errno, "cannot fork a child for a connection: %m");
 	if (pid == 0) {
 		close(slot[0]);
-		child_main(s, fd, slot[1]);
+		child_main(s, k->fd, slot[1]);
 	}
 	close(slot[1]);
-	if (pid < 0 || admission_add(&s->adm, pid, (const struct sockaddr *)peer, len) < 0) {
+	if (pid < 0) {
+		log_error_errno(errno, "cannot fork a child for a connection: %m");
 		close(slot[0]);
-		return;     /* admission_add cannot fail: accept_one checked */
+		drop_kid(s, k);
+		return;
 	}
 	stats_server_job_started(s->stats);
-	s->kids[s->nkids++] = (struct child){ .pid = pid, .slot_fd = slot[0] };
+	k->pid = pid;
+	k->fd = safe_close(k->fd);
+	k->slot_fd = slot[0];
+}
+
+/* Connections parked over their address's share, in the order they came,
+ * as their addresses' connections end. */
+static void unpark(struct server *s)
+{
+	int64_t id;
+
+	while (admission_unpark(&s->adm, &id) > 0) {
+		struct child *k = find_kid(s, id);
+
+		if (k)
+			spawn(s, k);
+		else
+			admission_remove(&s->adm, id);
+	}
+}
+
+/* Hold (serve) or park the connection @fd (taken over), as admission says. */
+static void admit(struct server *s, int fd, const struct sockaddr_storage *peer, socklen_t len,
+		  bool parked)
+{
+	struct child *k = &s->kids[s->nkids];
+
+	if (admission_add(&s->adm, s->next_id, (const struct sockaddr *)peer, len, parked) < 0) {
+		safe_close(fd);
+		return;     /* cannot happen: accept_one checked */
+	}
+	*k = (struct child){ .id = s->next_id++, .fd = fd, .slot_fd = -1 };
+	s->nkids++;
+	if (!parked)
+		spawn(s, k);
 }
 
 static void accept_one(struct server *s, int lfd)
@@ -201,6 +255,7 @@ static void accept_one(struct server *s, int lfd)
 	socklen_t len = sizeof(peer);
 	char name[96];
 	_cleanup_close_ int fd = accept4(lfd, (struct sockaddr *)&peer, &len, SOCK_CLOEXEC);
+	enum admission_verdict v;
 
 	if (fd < 0) {
 		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
@@ -214,15 +269,23 @@ static void accept_one(struct server *s, int lfd)
 		log_warning("connection from client '%s' denied by access list", name);
 		return;
 	}
-	if (admission_check(&s->adm, (struct sockaddr *)&peer, len) != ADMISSION_OK) {
-		stats_server_job_finished(s->stats, JOB_REJ_OVERLOAD);
-		log_warning("connection from client '%s' closed: already %u connections from this "
-			    "address (twice --max-per-source) or %u in all (--max-connections)", name,
-			    s->adm.lim.per_source_conns, s->adm.lim.conns);
+	log_debug("connection from %s", name);
+	if (s->cfg->no_fork) {
+		stats_server_job_started(s->stats);
+		stats_server_job_finished(s->stats, session_serve(s->cfg, fd, fd));
 		return;
 	}
-	log_debug("connection from %s", name);
-	spawn(s, fd, &peer, len);
+	v = admission_check(&s->adm, (struct sockaddr *)&peer, len);
+	if (v == ADMISSION_OK || v == ADMISSION_PARK) {
+		if (v == ADMISSION_PARK)
+			log_debug("connection from %s waits: its address holds its share", name);
+		admit(s, TAKE_FD(fd), &peer, len, v == ADMISSION_PARK);
+		return;
+	}
+	stats_server_job_finished(s->stats, JOB_REJ_OVERLOAD);
+	log_warning("connection from client '%s' closed: already %u connections from this address "
+		    "and as many waiting (twice --max-per-source each), or %u in all (--max-connections)",
+		    name, s->adm.lim.per_source_conns, s->adm.lim.conns);
 }
 
 static bool is_kid(pid_t pid, void *userdata)
@@ -230,7 +293,7 @@ static bool is_kid(pid_t pid, void *userdata)
 	const struct server *s = userdata;
 
 	for (size_t i = 0; i < s->nkids; i++)
-		if (s->kids[i].pid == pid)
+		if (s->kids[i].pid == pid && pid > 0)
 			return true;
 	return false;
 }
@@ -244,9 +307,7 @@ static void reap(struct server *s)
 		for (size_t i = 0; i < s->nkids; i++)
 			if (s->kids[i].pid == pid) {
 				stats_server_job_finished(s->stats, job_result_from_wait(status));
-				admission_remove(&s->adm, pid);
-				safe_close(s->kids[i].slot_fd);
-				s->kids[i] = s->kids[--s->nkids];
+				drop_kid(s, &s->kids[i]);
 				s->served++;
 				s->last_busy = now_usec();
 				notify_status(s);
@@ -254,6 +315,7 @@ static void reap(struct server *s)
 			}
 	/* a child killed before its sweep leaves the compiler's orphans to us */
 	exec_kill_children(is_kid, s);
+	unpark(s);
 }
 
 /* Messages from the children (jobslot.h), then slots to whoever may have one. */
@@ -269,17 +331,19 @@ static void handle_slots(struct server *s, const struct pollfd *pfd, size_t n)
 			continue;
 		while ((r = jobslot_recv(s->kids[i].slot_fd, &msg)) > 0) {
 			if (msg == JOBSLOT_WANT)
-				(void)admission_want(&s->adm, s->kids[i].pid);
+				(void)admission_want(&s->adm, s->kids[i].id);
 			else if (msg == JOBSLOT_DONE)
-				(void)admission_release(&s->adm, s->kids[i].pid);
+				(void)admission_release(&s->adm, s->kids[i].id);
 		}
 		if (r < 0)      /* exiting: its slot is freed when it is reaped */
 			s->kids[i].slot_fd = safe_close(s->kids[i].slot_fd);
 	}
-	while (admission_next(&s->adm, &id) > 0)
-		for (size_t i = 0; i < s->nkids; i++)
-			if (s->kids[i].pid == id && s->kids[i].slot_fd >= 0)
-				(void)jobslot_grant(s->kids[i].slot_fd);
+	while (admission_next(&s->adm, &id) > 0) {
+		struct child *k = find_kid(s, id);
+
+		if (k && k->slot_fd >= 0)
+			(void)jobslot_grant(k->slot_fd);
+	}
 	notify_status(s);
 }
 
@@ -339,7 +403,7 @@ static size_t fill_pollfds(struct server *s, struct pollfd *pfd, size_t *ret_nst
 static int serve_loop(struct server *s)
 {
 	const size_t base = s->nfds + 2, kbase = base + STATS_SERVER_MAX_POLLFDS;
-	_cleanup_free_ struct pollfd *pfd = calloc(kbase + s->adm.lim.conns, sizeof(*pfd));
+	_cleanup_free_ struct pollfd *pfd = calloc(kbase + 2 * (size_t)s->adm.lim.conns, sizeof(*pfd));
 
 	if (!pfd)
 		return -ENOMEM;
@@ -373,8 +437,11 @@ static int serve_loop(struct server *s)
 
 static void stop_children(struct server *s)
 {
-	for (size_t i = 0; i < s->nkids; i++)
-		kill(s->kids[i].pid, SIGTERM);
+	for (size_t i = 0; i < s->nkids; )
+		if (s->kids[i].pid == 0)
+			drop_kid(s, &s->kids[i]);      /* parked: just close it */
+		else
+			kill(s->kids[i++].pid, SIGTERM);
 	while (s->nkids > 0) {
 		int status;
 		pid_t pid = waitpid(-1, &status, 0);
@@ -382,11 +449,8 @@ static void stop_children(struct server *s)
 		if (pid < 0 && errno != EINTR)
 			break;
 		for (size_t i = 0; pid > 0 && i < s->nkids; i++)
-			if (s->kids[i].pid == pid) {
-				admission_remove(&s->adm, pid);
-				safe_close(s->kids[i].slot_fd);
-				s->kids[i] = s->kids[--s->nkids];
-			}
+			if (s->kids[i].pid == pid)
+				drop_kid(s, &s->kids[i]);
 	}
 	exec_sweep_children();      /* orphans of children killed mid-job */
 }
@@ -413,7 +477,7 @@ int standalone_run(const struct daemon_config *cfg, const int *listen_fds, size_
 	r = admission_init(&s.adm, &(struct admission_limits){
 		.jobs = cfg->jobs, .per_source_jobs = cfg->max_per_source,
 		.conns = cfg->max_connections, .per_source_conns = 2 * cfg->max_per_source });
-	s.kids = r < 0 ? NULL : calloc(cfg->max_connections, sizeof(*s.kids));
+	s.kids = r < 0 ? NULL : calloc(2 * (size_t)cfg->max_connections, sizeof(*s.kids));
 	if (!s.kids) {
 		admission_done(&s.adm);
 		stats_server_free(s.stats);
@@ -449,8 +513,8 @@ out:
 	safe_close(s.relay[0]);
 	safe_close(s.relay[1]);
 	sigprocmask(SIG_SETMASK, &s.oldmask, NULL);
-	for (size_t i = 0; i < s.nkids; i++)
-		safe_close(s.kids[i].slot_fd);
+	while (s.nkids > 0)
+		drop_kid(&s, &s.kids[0]);
 	free(s.kids);
 	admission_done(&s.adm);
 	stats_server_free(s.stats);

@@ -83,10 +83,11 @@ def test_idle_sockets_do_not_delay_another_address(how, n_idle):
         assert rep["STAT"] == 0 and rep["DOTO"][:4] == b"\x7fELF", rep
         held = [s for s in socks if still_open(s)]
         # --jobs 4: --max-per-source 2, so 127.0.0.1 may hold 4 connections
-        assert len(held) == 4, len(held)
+        # and park 4 more; the rest are closed at once
+        assert len(held) == min(n_idle, 8), len(held)
         assert took < 30, took          # the idle ones' deadline never came into it
-        if n_idle > 4:
-            assert d.wait_log("(twice --max-per-source)")
+        if n_idle > 8:
+            assert d.wait_log("(twice --max-per-source each)")
         for s in socks:
             s.close()
 

@@ -48,7 +48,23 @@ static void add(struct admission *a, int64_t id, const char *ip)
 	struct sockaddr_storage ss = peer(ip, &len);
 
 	assert_int_equal(admission_check(a, (struct sockaddr *)&ss, len), ADMISSION_OK);
-	assert_int_equal(admission_add(a, id, (struct sockaddr *)&ss, len), 0);
+	assert_int_equal(admission_add(a, id, (struct sockaddr *)&ss, len, false), 0);
+}
+
+static void park(struct admission *a, int64_t id, const char *ip)
+{
+	socklen_t len;
+	struct sockaddr_storage ss = peer(ip, &len);
+
+	assert_int_equal(admission_check(a, (struct sockaddr *)&ss, len), ADMISSION_PARK);
+	assert_int_equal(admission_add(a, id, (struct sockaddr *)&ss, len, true), 0);
+}
+
+static int64_t unpark(struct admission *a)
+{
+	int64_t id = -1;
+
+	return admission_unpark(a, &id) == 1 ? id : -1;
 }
 
 static int64_t next(struct admission *a)
@@ -66,6 +82,8 @@ static void test_readers_take_no_slot(void **state)
 	assert_int_equal(admission_init(&a, &LIM), 0);
 	for (int i = 0; i < 4; i++)
 		add(&a, 100 + i, "10.0.0.1");         /* idle: never send their request */
+	for (int i = 0; i < 4; i++)
+		park(&a, 300 + i, "10.0.0.1");        /* over the share: parked, not read */
 	assert_int_equal(check(&a, "10.0.0.1"), ADMISSION_SOURCE_FULL);
 	add(&a, 200, "10.0.0.2");
 	assert_int_equal(next(&a), -1);               /* nobody waits yet */
@@ -73,6 +91,35 @@ static void test_readers_take_no_slot(void **state)
 	assert_int_equal(next(&a), 200);              /* at once, despite the four */
 	assert_int_equal(admission_compiling(&a), 1);
 	assert_int_equal(admission_held(&a), 5);
+	assert_int_equal(unpark(&a), -1);             /* 10.0.0.1 still holds its four */
+	admission_remove(&a, 102);
+	assert_int_equal(unpark(&a), 300);            /* first parked, first held */
+	assert_int_equal(unpark(&a), -1);
+	assert_int_equal(admission_held(&a), 5);
+	admission_done(&a);
+}
+
+static void test_parking_bounded(void **state)
+{
+	struct admission_limits lim = { .jobs = 1, .per_source_jobs = 1, .conns = 3,
+					.per_source_conns = 2 };
+	struct admission a;
+
+	(void)state;
+	assert_int_equal(admission_init(&a, &lim), 0);
+	add(&a, 1, "10.0.0.1");
+	add(&a, 2, "10.0.0.1");
+	park(&a, 3, "10.0.0.1");
+	add(&a, 4, "10.0.0.2");                       /* the third held: now full */
+	park(&a, 5, "10.0.0.2");
+	park(&a, 6, "10.0.0.1");
+	assert_int_equal(check(&a, "10.0.0.1"), ADMISSION_SOURCE_FULL);
+	assert_int_equal(check(&a, "10.0.0.3"), ADMISSION_FULL);  /* 3 parked: --max-connections */
+	admission_remove(&a, 4);
+	assert_int_equal(unpark(&a), 5);              /* 3 is older, but 10.0.0.1 is at its share */
+	assert_int_equal(unpark(&a), -1);
+	admission_remove(&a, 1);
+	assert_int_equal(unpark(&a), 3);
 	admission_done(&a);
 }
 
@@ -132,8 +179,8 @@ static void test_mapped_is_same_source(void **state)
 	add(&a, 2, "::ffff:10.0.0.1");
 	add(&a, 3, "10.0.0.1");
 	add(&a, 4, "::ffff:10.0.0.1");
-	assert_int_equal(check(&a, "10.0.0.1"), ADMISSION_SOURCE_FULL);
-	assert_int_equal(check(&a, "::ffff:10.0.0.1"), ADMISSION_SOURCE_FULL);
+	assert_int_equal(check(&a, "10.0.0.1"), ADMISSION_PARK);
+	assert_int_equal(check(&a, "::ffff:10.0.0.1"), ADMISSION_PARK);
 	assert_int_equal(check(&a, "::1"), ADMISSION_OK);
 	admission_done(&a);
 }
@@ -150,8 +197,8 @@ static void test_full_and_states(void **state)
 	assert_int_equal(admission_init(&a, &lim), 0);
 	add(&a, 1, "10.0.0.1");
 	add(&a, 2, "10.0.0.2");
-	assert_int_equal(check(&a, "10.0.0.3"), ADMISSION_FULL);
-	assert_int_equal(admission_add(&a, 3, (struct sockaddr *)&ss, len), -ENOSPC);
+	assert_int_equal(check(&a, "10.0.0.3"), ADMISSION_PARK);
+	assert_int_equal(admission_add(&a, 3, (struct sockaddr *)&ss, len, false), -ENOSPC);
 	assert_int_equal(admission_want(&a, 7), -ENOENT);
 	assert_int_equal(admission_release(&a, 1), -EINVAL);      /* not compiling */
 	assert_int_equal(admission_want(&a, 1), 0);
@@ -171,6 +218,7 @@ int main(void)
 		cmocka_unit_test(test_global_jobs_fifo),
 		cmocka_unit_test(test_mapped_is_same_source),
 		cmocka_unit_test(test_full_and_states),
+		cmocka_unit_test(test_parking_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
