@@ -53,6 +53,19 @@ static void child_fail(const char *what, const char *arg, int err)
 	_exit(EXIT_COMPILER_MISSING);
 }
 
+/* When memory runs out (MemoryMax= in the unit), the kernel should kill a
+ * compiler, not the daemon: raising one's own oom_score_adj needs no
+ * privilege. Best effort. */
+static void prefer_for_oom(void)
+{
+	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		(void)!write(fd, "500\n", 4);
+		close(fd);
+	}
+}
+
 static _noreturn_ void child(const struct exec_params *p)
 {
 	int fd, r;
@@ -73,6 +86,7 @@ static _noreturn_ void child(const struct exec_params *p)
 	fd = open(p->stdout_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0600);
 	if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0)
 		child_fail("cannot open", p->stdout_path, errno);
+	prefer_for_oom();
 	if (chdir(p->cwd ? p->cwd : p->sandbox->workdir) < 0)
 		child_fail("cannot enter", p->cwd ? p->cwd : p->sandbox->workdir, errno);
 	r = sandbox_enter_child(p->sandbox);
