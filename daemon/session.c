@@ -224,6 +224,8 @@ static int session_run_compiler(struct session *s, int *ret_status, enum exec_ou
 	if (r < 0)
 		return r;
 	sp.workdir = s->wd.dir;
+	sp.as_bytes = s->cfg->job_as_bytes;
+	sp.fsize_bytes = s->cfg->job_fsize_bytes;
 	ep.argv = argv;
 	ep.stdout_path = s->wd.out_path;
 	ep.stderr_path = s->wd.err_path;
