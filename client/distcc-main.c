@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "checkhosts.h"
 #include "child.h"
 #include "config.h"
 #include "exitcode.h"
@@ -24,6 +25,7 @@
 #include "log.h"
 #include "macro.h"
 #include "native.h"
+#include "pumpjob.h"
 #include "rewrite.h"
 #include "strv.h"
 #include "tempfiles.h"
@@ -36,6 +38,7 @@ static void help(void)
 	       "Usage:\n"
 	       "   distcc [COMPILER] [compile options] -o OBJECT -c SOURCE\n"
 	       "   distcc [--help|--version|--show-hosts|-j]\n"
+	       "   distcc --check-hosts [COMPILER...]\n"
 	       "\n"
 	       "Options:\n"
 	       "   COMPILER                   Defaults to \"cc\".\n"
@@ -44,6 +47,12 @@ static void help(void)
 	       "   --show-hosts               Show host list, and exit.\n"
 	       "   -j                         Show the concurrency level, as calculated from\n"
 	       "                              the host list, and exit.\n"
+	       "   --check-hosts [COMPILER...] Compile a probe on every host and here, and\n"
+	       "                              compare: same / different version / missing /\n"
+	       "                              refused / unreachable. Exit 1 on any mismatch.\n"
+	       "   --scan-includes COMPILER ARGS\n"
+	       "                              Under pump: list the files pump mode would send\n"
+	       "                              with this compile, and exit.\n"
 	       "\n"
 	       "Environment variables (see distcc(1) for all):\n"
 	       "   DISTCC_HOSTS               Host list (else $DISTCC_DIR/hosts, %s/distcc/hosts).\n"
@@ -74,8 +83,8 @@ static void version(void)
 static int show_hosts(const struct client_config *cfg, bool sum)
 {
 	struct hostlist l;
-	_cleanup_free_ char *bad = NULL;
-	const char *src, *why = NULL;
+	_cleanup_free_ char *bad = NULL, *src = NULL;
+	const char *why = NULL;
 	unsigned long total = 0;
 	int r = hosts_load(cfg, &l, &bad, &why, &src);
 
@@ -100,9 +109,24 @@ static int show_hosts(const struct client_config *cfg, bool sum)
 	return 0;
 }
 
-/* Client-only options, recognised only as argv[1]; -1 when not one. */
-static int client_option(const struct client_config *cfg, const char *a)
+/* --scan-includes COMPILER ARGS (pump mode's closure for one job). */
+static int scan_includes(const struct client_config *cfg, char *const argv[])
 {
+	int r;
+
+	if (!argv[0]) {
+		log_error("--scan-includes needs a compile command");
+		return EXIT_BAD_ARGUMENTS;
+	}
+	r = pumpjob_scan_includes(cfg, argv);
+	return r == -EINVAL ? EXIT_BAD_ARGUMENTS : r < 0 ? EXIT_DISTCC_FAILED : r;
+}
+
+/* Client-only options, recognised only as argv[1]; -1 when not one. */
+static int client_option(const struct client_config *cfg, char *const argv[])
+{
+	const char *a = argv[1];
+
 	if (strcmp(a, "--help") == 0) {
 		help();
 		return 0;
@@ -115,8 +139,12 @@ static int client_option(const struct client_config *cfg, const char *a)
 		return show_hosts(cfg, false);
 	if (strcmp(a, "-j") == 0)
 		return show_hosts(cfg, true);
-	if (strcmp(a, "--scan-includes") == 0 || strcmp(a, "--show-principal") == 0) {
-		log_error("%s is not supported (no pump mode, no GSS-API)", a);
+	if (strcmp(a, "--check-hosts") == 0)
+		return checkhosts_run(cfg, argv + 2);
+	if (strcmp(a, "--scan-includes") == 0)
+		return scan_includes(cfg, argv + 2);
+	if (strcmp(a, "--show-principal") == 0) {
+		log_error("%s is not supported", a);
 		return EXIT_BAD_ARGUMENTS;
 	}
 	return -1;
@@ -226,10 +254,13 @@ static int run(const struct client_config *cfg, struct invocation *inv)
 {
 	static char state_dir[PATH_MAX];
 	struct job_result res = { 0 };
+	struct client_config eff = *cfg;
 	int r = prepare_env(cfg, inv);
 
 	if (r != 0)
 		return r;
+	if (inv->path)
+		eff.path = inv->path; /* the compiler is found past the masquerade dir */
 	if (!cfg->no_rewrite_cross && cfg->safeguard == 0) {
 		r = rewrite_compiler(&inv->argv, inv->path ? inv->path : cfg->path);
 		if (r < 0)
@@ -238,7 +269,7 @@ static int run(const struct client_config *cfg, struct invocation *inv)
 	resolve_native(cfg, inv);
 	snprintf(state_dir, sizeof(state_dir), "%s/state", cfg->dir);
 	tempfiles_init(state_dir, cfg->save_temps);
-	(void)job_run(cfg, inv->argv, cfg->safeguard, &res);
+	(void)job_run(&eff, inv->argv, cfg->safeguard, &res);
 	free(res.bad_token);
 	if (res.outcome == JOB_DONE && res.signal > 0)
 		tempfiles_die_by_signal(res.signal);
@@ -261,7 +292,7 @@ int main(int argc, char *argv[])
 	if (bad)
 		log_warning("ignoring invalid %s='%s'", bad, config_getenv((const char *const *)environ, bad));
 	if (argc >= 2 && strstr(str_basename(argv[0]), "distcc")) {
-		r = client_option(&cfg, argv[1]);
+		r = client_option(&cfg, argv);
 		if (r >= 0)
 			goto out;
 	}

@@ -4,8 +4,9 @@
  * of a 4-letter token and 8 hex digits, strings, bulk payloads (LZO in
  * protocol 2 and 3), and the request/reply messages built from them.
  *
- * Readers take a struct proto_src: either an fd with an absolute deadline
- * (the drivers) or a memory cursor (unit tests, fuzzers). Every announced
+ * Readers take a struct proto_src: either an fd with an absolute deadline,
+ * read through io.h's xreader (the drivers), or a memory cursor (unit tests,
+ * fuzzers). Every announced
  * size is checked against limits.h before anything is allocated.
  */
 #pragma once
@@ -21,35 +22,19 @@
 #define PROTO_MAX_VERSION 3
 
 struct proto_src {
-	int fd;                  /* used when mem == NULL */
-	usec_t deadline;
+	/* used when mem == NULL. Its optional read-ahead buffer
+	 * (PROTO_SRC_FD_BUF) serves small tokens from one read() each fill
+	 * instead of two syscalls per token; it reads past the message, so use
+	 * it only when nothing else reads the fd afterwards (e.g. the client
+	 * reading the reply). */
+	struct xreader rd;
 	struct cursor *mem;
 	uint64_t bytes;          /* bytes consumed so far */
-	/* Optional read-ahead buffer (PROTO_SRC_FD_BUF): small tokens come
-	 * from one read() each fill instead of two syscalls per token. It
-	 * reads past the message, so use it only when nothing else reads the
-	 * fd afterwards (e.g. the client reading the reply). */
-	uint8_t *rbuf;
-	size_t rcap, rpos, rlen;
-	bool nonblock;           /* fd is O_NONBLOCK: read first, poll on EAGAIN */
-	/* Pace (proto_src_pace): a progress-based deadline on top of the
-	 * absolute one. */
-	usec_t pace_start, pace_grace;
-	uint32_t pace_rate;      /* bytes per second; 0: no pace */
-	uint64_t pace_got;       /* bytes read since pace_start */
 };
 
-#define PROTO_SRC_FD(f, d) ((struct proto_src){ .fd = (f), .deadline = (d) })
-#define PROTO_SRC_FD_BUF(f, d, b, n, nb)                                                   \
-	((struct proto_src){ .fd = (f), .deadline = (d), .rbuf = (b), .rcap = (n),        \
-			     .nonblock = (nb) })
-#define PROTO_SRC_MEM(c) ((struct proto_src){ .fd = -1, .deadline = USEC_INFINITY, .mem = (c) })
-
-/* From now on every read on @s must keep up: it fails with -ETIMEDOUT once
- * more than @grace plus one second per @bytes_per_sec bytes received has
- * passed since this call (and, as before, at s->deadline). A trickle is
- * cut in about @grace; a slow but steady sender keeps going. */
-void proto_src_pace(struct proto_src *s, usec_t now, usec_t grace, uint32_t bytes_per_sec);
+#define PROTO_SRC_FD(f, d) ((struct proto_src){ .rd = XREADER(f, d) })
+#define PROTO_SRC_FD_BUF(f, d, b, n, nb) ((struct proto_src){ .rd = XREADER_BUF(f, d, b, n, nb) })
+#define PROTO_SRC_MEM(c) ((struct proto_src){ .rd = XREADER(-1, USEC_INFINITY), .mem = (c) })
 
 static inline bool proto_compressed(uint32_t version)
 {

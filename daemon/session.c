@@ -131,8 +131,8 @@ static usec_t after(usec_t t, usec_t d)
  * within --io-timeout. An idle or trickling client is gone in seconds. */
 static void session_pace_body(struct session *s, struct proto_src *src)
 {
-	src->deadline = after(s->start, s->cfg->io_timeout);
-	proto_src_pace(src, now_usec(), s->cfg->head_timeout, REQUEST_MIN_RATE);
+	src->rd.deadline = after(s->start, s->cfg->io_timeout);
+	xreader_pace(&src->rd, now_usec(), s->cfg->head_timeout, REQUEST_MIN_RATE);
 	s->in_body = true;
 	/* a client that half-closes later gets this much of the reply early */
 	proto_format_header(s->done_token, "DONE", s->req.version);
@@ -262,6 +262,8 @@ static int session_run_compiler(struct session *s, int *ret_status, enum exec_ou
 	if (r < 0)
 		return r;
 	sp.workdir = s->wd.dir;
+	sp.as_bytes = s->cfg->job_as_bytes;
+	sp.fsize_bytes = s->cfg->job_fsize_bytes;
 	ep.argv = argv;
 	ep.stdout_path = s->wd.out_path;
 	ep.stderr_path = s->wd.err_path;

@@ -158,6 +158,7 @@ def test_max_per_source(fake):
         assert max_concurrency(intervals(out)) == 2
 
 
+@pytest.mark.serial      # asserts a wall-clock bound
 def test_job_lifetime_kills_group(fake):
     masq, env, state, make = fake
     make(30)

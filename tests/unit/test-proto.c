@@ -595,34 +595,6 @@ static void test_v3_reply_dotd(void **state)
 	buf_free(&wire);
 }
 
-/* proto_src_pace: the deadline is the pace start plus the grace plus one
- * second per @rate bytes received, whatever the absolute deadline says. */
-static void test_paced_source(void **state)
-{
-	uint32_t v;
-	struct proto_src src;
-	int sv[2];
-
-	(void)state;
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-	assert_int_equal(write(sv[1], "ARGC00000002ARGC00000003", 24), 24);
-	src = PROTO_SRC_FD(sv[0], USEC_INFINITY);
-	/* no progress for longer than the grace: cut, though bytes are waiting */
-	proto_src_pace(&src, now_usec() - 2 * USEC_PER_SEC, USEC_PER_SEC / 2, 1000);
-	assert_int_equal(proto_read_int(&src, "ARGC", &v), -ETIMEDOUT);
-	/* the same start, but 2000 bytes received at 1000 B/s: 2 s earned */
-	src.pace_got = 2000;
-	assert_int_equal(proto_read_int(&src, "ARGC", &v), 0);
-	assert_int_equal(v, 2);
-	assert_int_equal(src.pace_got, 2012);
-	/* the absolute deadline still holds under a generous pace */
-	src.deadline = now_usec() - 1;
-	proto_src_pace(&src, now_usec(), 60 * USEC_PER_SEC, 1000);
-	assert_int_equal(proto_read_int(&src, "ARGC", &v), -ETIMEDOUT);
-	close(sv[0]);
-	close(sv[1]);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -637,7 +609,6 @@ int main(void)
 		cmocka_unit_test(test_bulk_over_cap),
 		cmocka_unit_test(test_bulk_announced_size_not_allocated),
 		cmocka_unit_test(test_buffered_fd_source),
-		cmocka_unit_test(test_paced_source),
 		cmocka_unit_test(test_v3_request_roundtrip),
 		cmocka_unit_test(test_v3_truncated_everywhere),
 		cmocka_unit_test(test_v3_hostile_lists),
