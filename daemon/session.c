@@ -15,7 +15,7 @@
 
 #include "exec.h"
 #include "exitcode.h"
-#include "jobargs.h"
+#include "jobscan.h"
 #include "log.h"
 #include "macro.h"
 #include "parse.h"
@@ -31,7 +31,7 @@ struct session {
 	char peer[96];
 	usec_t start;
 	struct proto_request req;
-	struct job_args ja;
+	struct jobscan job;     /* the policy's scan: the argv to run and its facts */
 	struct workdir wd;
 	struct buf doti, warnings;
 	struct job_summary sum;
@@ -133,29 +133,14 @@ static int session_refuse(struct session *s, enum job_result result, int code, c
 	return r < 0 ? r : 1;
 }
 
-/* Run what the policy allowed: its argv replaces the client's. */
-static void session_take_argv(struct session *s, char **argv)
-{
-	for (uint32_t i = 0; i < s->req.argc; i++)
-		free(s->req.argv[i]);
-	free(s->req.argv);
-	s->req.argv = argv;
-	s->req.argc = (uint32_t)strv_length(argv);
-	s->sum.compiler = s->req.argv[0];
-}
-
 static int session_authorize(struct session *s)
 {
 	struct policy_result pr;
 
 	if (policy_check_request(s->cfg, s->req.version, s->req.argv, &pr) == POLICY_DENY)
 		return session_refuse(s, JOB_OTHER, EXIT_ACCESS_DENIED, pr.reason, pr.arg);
-	session_take_argv(s, pr.argv);
-	if (jobargs_scan(s->req.argv, &s->ja) < 0)
-		return session_refuse(s, JOB_REJ_BAD_REQ, EXIT_DISTCC_FAILED,
-				      "cannot find one source file, -c/-S and -o in the arguments",
-				      NULL);
-	s->sum.input = s->req.argv[s->ja.input];
+	s->job = pr.job;     /* what runs is the scan's argv, not the client's */
+	s->sum.input = s->job.argv[s->job.input];
 	return 0;
 }
 
@@ -187,13 +172,13 @@ static int session_run_compiler(struct session *s, int *ret_status, enum exec_ou
 	struct exec_params ep = { .sandbox = &sp, .client_fd = s->in_fd, .deadline = USEC_INFINITY };
 	int r;
 
-	r = workdir_create(s->cfg->tmpdir, s->ja.in_ext, s->ja.out_ext, s->cfg->save_temps, &s->wd);
+	r = workdir_create(s->cfg->tmpdir, s->job.in_ext, s->job.out_ext, s->cfg->save_temps, &s->wd);
 	if (r < 0)
 		return log_error_errno(r, "cannot create a job directory in '%s': %m", s->cfg->tmpdir);
 	r = write_input(s);
 	if (r < 0)
 		return r;
-	r = jobargs_rewrite(s->req.argv, &s->ja, base(s->wd.input), base(s->wd.output), &argv);
+	r = jobscan_rewrite(&s->job, base(s->wd.input), base(s->wd.output), &argv);
 	if (r < 0)
 		return r;
 	sp.workdir = s->wd.dir;
@@ -330,6 +315,7 @@ enum job_result session_serve_with(const struct daemon_config *cfg, int in_fd, i
 	if (done)
 		done(&s.sum, userdata);
 	workdir_done(&s.wd);
+	jobscan_done(&s.job);
 	proto_request_free(&s.req);
 	buf_free(&s.doti);
 	buf_free(&s.warnings);
