@@ -12,8 +12,8 @@
 
 #include "argscan.h"
 #include "macro.h"
-#include "parse.h"
 #include "srcext.h"
+#include "strv.h"
 
 struct scan {
 	char **argv;           /* expanded */
@@ -226,13 +226,6 @@ static const char *scan_one(struct scan *s, size_t i, enum argscan_verdict *v)
 	return NULL;
 }
 
-static const char *base_name(const char *p)
-{
-	const char *s = strrchr(p, '/');
-
-	return s ? s + 1 : p;
-}
-
 /* Left to right, first reason wins; then the whole-command checks. */
 static enum argscan_verdict scan(struct scan *s, const char **why)
 {
@@ -249,7 +242,7 @@ static enum argscan_verdict scan(struct scan *s, const char **why)
 	else if (s->input < 0)
 		*why = "no source file";
 	else {
-		in = base_name(s->argv[s->input]);
+		in = str_basename(s->argv[s->input]);
 		if (str_has_prefix(in, "conftest.") || str_has_prefix(in, "tmp.conftest."))
 			*why = "autoconf test";
 	}
@@ -259,7 +252,7 @@ static enum argscan_verdict scan(struct scan *s, const char **why)
 /* gcc's name for a missing -o: the input's basename, suffix .o (or .s). */
 static char *default_output(const char *input, bool S)
 {
-	const char *b = base_name(input);
+	const char *b = str_basename(input);
 	const char *dot = strrchr(b, '.');
 	size_t n = dot ? (size_t)(dot - b) : strlen(b);
 	char *o = malloc(n + 3);
@@ -274,7 +267,7 @@ static char *default_output(const char *input, bool S)
 /* gcc's -MD file for an output: its suffix replaced by .d. */
 static char *deps_name(const char *output)
 {
-	const char *dot = strrchr(base_name(output), '.');
+	const char *dot = strrchr(str_basename(output), '.');
 	size_t n = dot ? (size_t)(dot - output) : strlen(output);
 	char *d = malloc(n + 3);
 
@@ -296,7 +289,7 @@ static int push2(char ***v, const char *a, const char *b)
  * target is the -o value; gcc hands it to cc1, whose target is <base>.o. */
 static bool is_clang(const char *compiler)
 {
-	return strstr(base_name(compiler), "clang") != NULL;
+	return strstr(str_basename(compiler), "clang") != NULL;
 }
 
 /* argv minus -o, -c/-S -> -E, and for driver-level -MD/-MMD the -MF/-MQ gcc

@@ -3,7 +3,7 @@
  * distcc: the client entry point. Reads the configuration, handles the
  * client-only options (--help, --version, --show-hosts, -j), works out how
  * we were invoked, guards against recursion, and hands the job to
- * compile_run(). The only place that turns errors into exit codes.
+ * job_run(). The only place that turns errors into exit codes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,26 +14,22 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "checkhosts.h"
 #include "child.h"
-#include "compile.h"
 #include "config.h"
 #include "exitcode.h"
 #include "hosts.h"
 #include "invoke.h"
 #include "io.h"
-#include "cleanup.h"
+#include "job.h"
 #include "log.h"
 #include "macro.h"
+#include "native.h"
 #include "rewrite.h"
+#include "strv.h"
+#include "tempfiles.h"
 
 extern char **environ;
-
-static const char *base_name(const char *p)
-{
-	const char *s = strrchr(p, '/');
-
-	return s ? s + 1 : p;
-}
 
 static void help(void)
 {
@@ -41,6 +37,7 @@ static void help(void)
 	       "Usage:\n"
 	       "   distcc [COMPILER] [compile options] -o OBJECT -c SOURCE\n"
 	       "   distcc [--help|--version|--show-hosts|-j]\n"
+	       "   distcc --check-hosts [COMPILER...]\n"
 	       "\n"
 	       "Options:\n"
 	       "   COMPILER                   Defaults to \"cc\".\n"
@@ -49,6 +46,9 @@ static void help(void)
 	       "   --show-hosts               Show host list, and exit.\n"
 	       "   -j                         Show the concurrency level, as calculated from\n"
 	       "                              the host list, and exit.\n"
+	       "   --check-hosts [COMPILER...] Compile a probe on every host and here, and\n"
+	       "                              compare: same / different version / missing /\n"
+	       "                              refused / unreachable. Exit 1 on any mismatch.\n"
 	       "\n"
 	       "Environment variables (see distcc(1) for all):\n"
 	       "   DISTCC_HOSTS               Host list (else $DISTCC_DIR/hosts, %s/distcc/hosts).\n"
@@ -79,8 +79,8 @@ static void version(void)
 static int show_hosts(const struct client_config *cfg, bool sum)
 {
 	struct hostlist l;
-	_cleanup_free_ char *bad = NULL;
-	const char *src, *why = NULL;
+	_cleanup_free_ char *bad = NULL, *src = NULL;
+	const char *why = NULL;
 	unsigned long total = 0;
 	int r = hosts_load(cfg, &l, &bad, &why, &src);
 
@@ -106,8 +106,10 @@ static int show_hosts(const struct client_config *cfg, bool sum)
 }
 
 /* Client-only options, recognised only as argv[1]; -1 when not one. */
-static int client_option(const struct client_config *cfg, const char *a)
+static int client_option(const struct client_config *cfg, char *const argv[])
 {
+	const char *a = argv[1];
+
 	if (strcmp(a, "--help") == 0) {
 		help();
 		return 0;
@@ -120,8 +122,10 @@ static int client_option(const struct client_config *cfg, const char *a)
 		return show_hosts(cfg, false);
 	if (strcmp(a, "-j") == 0)
 		return show_hosts(cfg, true);
+	if (strcmp(a, "--check-hosts") == 0)
+		return checkhosts_run(cfg, argv + 2);
 	if (strcmp(a, "--scan-includes") == 0 || strcmp(a, "--show-principal") == 0) {
-		log_error("%s is not supported (no pump mode, no GSS-API)", a);
+		log_error("%s is not supported", a);
 		return EXIT_BAD_ARGUMENTS;
 	}
 	return -1;
@@ -135,8 +139,8 @@ static void err_fd_sink(int level, const char *msg, void *userdata)
 	int n;
 
 	(void)userdata;
-	n = snprintf(line, sizeof(line), "distcc[%ld] %s: %s\n", (long)getpid(),
-		     level <= LOG_ERR ? "ERROR" : level == LOG_WARNING ? "WARNING" : "DEBUG", msg);
+	n = snprintf(line, sizeof(line), "distcc[%ld] %s%s\n", (long)getpid(),
+		     log_severity_prefix(level), msg);
 	if (n > 0)
 		(void)!write(err_fd_sink_fd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
@@ -161,18 +165,18 @@ static void setup_logging(const struct client_config *cfg)
 	}
 }
 
-static int map_result(const struct compile_result *res)
+static int map_result(const struct job_result *res)
 {
 	switch (res->outcome) {
-	case COMPILE_DONE:
+	case JOB_DONE:
 		return res->exit_code;
-	case COMPILE_BAD_HOSTSPEC:
+	case JOB_BAD_HOSTSPEC:
 		return EXIT_BAD_HOSTSPEC;
-	case COMPILE_NO_HOSTS:
+	case JOB_NO_HOSTS:
 		return EXIT_NO_HOSTS;
-	case COMPILE_COMPILER_MISSING:
+	case JOB_COMPILER_MISSING:
 		return EXIT_COMPILER_MISSING;
-	case COMPILE_DISTRIBUTE_FAILED:
+	case JOB_DISTRIBUTE_FAILED:
 		switch (res->error) {
 		case -ETIMEDOUT:
 			return EXIT_TIMEOUT;
@@ -185,7 +189,7 @@ static int map_result(const struct compile_result *res)
 		default:
 			return EXIT_DISTCC_FAILED;
 		}
-	case COMPILE_FAILED:
+	case JOB_FAILED:
 	default:
 		return res->error == -ENOMEM ? EXIT_OUT_OF_MEMORY : EXIT_DISTCC_FAILED;
 	}
@@ -209,23 +213,47 @@ static int prepare_env(const struct client_config *cfg, const struct invocation 
 	return 0;
 }
 
+/* -march=native & co. become the local CPU's flags so the job can travel;
+ * when that cannot be proven exact, the flags stay and the job runs here. */
+static void resolve_native(const struct client_config *cfg, struct invocation *inv)
+{
+	const char *why = NULL;
+	int r;
+
+	if (cfg->no_resolve_native || cfg->safeguard > 0 || !native_wanted(inv->argv))
+		return;
+	r = native_resolve(&inv->argv, inv->path ? inv->path : cfg->path, cfg->dir, &why);
+	if (r < 0)
+		log_debug_errno(r, "cannot resolve the native CPU flags: %m");
+	else if (r == 0)
+		log_debug("native CPU flags kept (the job runs locally): %s", why ? why : "");
+	else
+		log_debug("native CPU flags resolved for '%s'", inv->argv[0]);
+}
+
 static int run(const struct client_config *cfg, struct invocation *inv)
 {
 	static char state_dir[PATH_MAX];
-	struct compile_result res = { 0 };
+	struct job_result res = { 0 };
+	struct client_config eff = *cfg;
 	int r = prepare_env(cfg, inv);
 
 	if (r != 0)
 		return r;
+	if (inv->path)
+		eff.path = inv->path; /* the compiler is found past the masquerade dir */
 	if (!cfg->no_rewrite_cross && cfg->safeguard == 0) {
 		r = rewrite_compiler(&inv->argv, inv->path ? inv->path : cfg->path);
 		if (r < 0)
 			log_debug_errno(r, "compiler name rewriting failed: %m");
 	}
+	resolve_native(cfg, inv);
 	snprintf(state_dir, sizeof(state_dir), "%s/state", cfg->dir);
-	cleanup_init(state_dir, cfg->save_temps);
-	(void)compile_run(cfg, inv->argv, cfg->safeguard, &res);
+	tempfiles_init(state_dir, cfg->save_temps);
+	(void)job_run(&eff, inv->argv, cfg->safeguard, &res);
 	free(res.bad_token);
+	if (res.outcome == JOB_DONE && res.signal > 0)
+		tempfiles_die_by_signal(res.signal);
 	return map_result(&res);
 }
 
@@ -244,8 +272,8 @@ int main(int argc, char *argv[])
 	log_debug("distcc %s %s", PACKAGE_VERSION, rewrite_host_triple());
 	if (bad)
 		log_warning("ignoring invalid %s='%s'", bad, config_getenv((const char *const *)environ, bad));
-	if (argc >= 2 && strstr(base_name(argv[0]), "distcc")) {
-		r = client_option(&cfg, argv[1]);
+	if (argc >= 2 && strstr(str_basename(argv[0]), "distcc")) {
+		r = client_option(&cfg, argv);
 		if (r >= 0)
 			goto out;
 	}

@@ -15,7 +15,7 @@
 #include "invoke.h"
 #include "srcext.h"
 #include "macro.h"
-#include "parse.h"
+#include "strv.h"
 
 bool invoke_dir_has_exec(const char *dir, const char *name)
 {
@@ -23,13 +23,6 @@ bool invoke_dir_has_exec(const char *dir, const char *name)
 	int n = snprintf(p, sizeof(p), "%s/%s", *dir ? dir : ".", name);
 
 	return n > 0 && (size_t)n < sizeof(p) && access(p, X_OK) == 0;
-}
-
-static const char *base_name(const char *p)
-{
-	const char *s = strrchr(p, '/');
-
-	return s ? s + 1 : p;
 }
 
 bool invoke_is_recursion(unsigned level, bool tweaked)
@@ -91,7 +84,7 @@ static int masquerade(int argc, const char *const argv[], const char *path, invo
 	int r;
 
 	inv->mode = INVOKE_MASQUERADE;
-	if (strv_push(&inv->argv, base_name(argv[0])) < 0)
+	if (strv_push(&inv->argv, str_basename(argv[0])) < 0)
 		return -ENOMEM;
 	for (int i = 1; i < argc; i++)
 		if (strv_push(&inv->argv, argv[i]) < 0)
@@ -106,7 +99,7 @@ int invoke_parse(int argc, const char *const argv[], const char *path, invoke_is
 	struct invocation inv = { .mode = INVOKE_EXPLICIT };
 	int r = 0, first = 1;
 
-	if (!strstr(base_name(argv[0]), "distcc"))
+	if (!strstr(str_basename(argv[0]), "distcc"))
 		r = masquerade(argc, argv, path, is_exec, &inv);
 	else if (argc < 2)
 		return -EINVAL;

@@ -17,7 +17,7 @@
 
 #include "macro.h"
 #include "monitor.h"
-#include "parse.h"
+#include "strv.h"
 
 #define RECORD_READ_MAX 4096
 

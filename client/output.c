@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "tempfiles.h"
 #include "io.h"
 #include "macro.h"
 #include "output.h"
@@ -63,12 +63,12 @@ static int write_temp_and_rename(const char *path, const char *dir, const void *
 	const char *tmp;
 	int fd, r;
 
-	fd = cleanup_mktemp(dir, ".distcc_out_", ".tmp", 0666, &tmp);
+	fd = tempfiles_mktemp(dir, ".distcc_out_", ".tmp", 0666, &tmp);
 	if (fd == -ENOENT) {
 		r = mkdir_parents(path);
 		if (r < 0)
 			return r;
-		fd = cleanup_mktemp(dir, ".distcc_out_", ".tmp", 0666, &tmp);
+		fd = tempfiles_mktemp(dir, ".distcc_out_", ".tmp", 0666, &tmp);
 	}
 	if (fd < 0)
 		return fd;
@@ -78,7 +78,7 @@ static int write_temp_and_rename(const char *path, const char *dir, const void *
 		r = -errno;
 	if (r < 0)
 		unlink(tmp);
-	cleanup_forget(tmp);
+	tempfiles_forget(tmp);
 	return r;
 }
 

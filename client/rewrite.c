@@ -24,14 +24,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "hosttriple.h"
 #include "io.h"
 #include "macro.h"
-#include "parse.h"
 #include "rewrite.h"
+#include "strv.h"
 
 #define PROBE_TIMEOUT_USEC (5 * USEC_PER_SEC)
 #define PROBE_LINE_MAX 512
@@ -43,22 +43,7 @@ enum family { FAMILY_OTHER, FAMILY_GCC, FAMILY_CLANG };
 
 const char *rewrite_host_triple(void)
 {
-	static char triple[128];
-	struct utsname u;
-
-	if (triple[0])
-		return triple;
-	if (uname(&u) < 0)
-		snprintf(u.machine, sizeof(u.machine), "unknown");
-	bool x86 = strcmp(u.machine, "x86_64") == 0 ||
-		   (u.machine[0] == 'i' && strcmp(u.machine + 2, "86") == 0);
-#ifdef __GLIBC__
-	const char *os = "linux-gnu";
-#else
-	const char *os = "linux-musl";
-#endif
-	snprintf(triple, sizeof(triple), "%s-%s-%s", u.machine, x86 ? "pc" : "unknown", os);
-	return triple;
+	return host_triple();
 }
 
 /* The triple gcc cross names use: vendor dropped. */
@@ -78,13 +63,6 @@ static void gcc_triple(char *buf, size_t size)
 		snprintf(buf, size, "%s", t);
 }
 
-static const char *base_name(const char *p)
-{
-	const char *s = strrchr(p, '/');
-
-	return s ? s + 1 : p;
-}
-
 /* "name", or "name-<version>" where the version is digits and dots. */
 static bool name_is(const char *base, const char *name)
 {
@@ -101,7 +79,7 @@ static bool name_is(const char *base, const char *name)
 
 static enum family family_of(const char *path)
 {
-	const char *b = base_name(path);
+	const char *b = str_basename(path);
 
 	if (name_is(b, "gcc") || name_is(b, "g++"))
 		return FAMILY_GCC;
@@ -156,7 +134,7 @@ static char *symlink_family_hop(const char *path)
 		target[k] = 0;
 		if (target[0] == '/')
 			next = strdup(target);
-		else if (asprintf(&next, "%.*s%s", (int)(base_name(cur) - cur), cur, target) < 0)
+		else if (asprintf(&next, "%.*s%s", (int)(str_basename(cur) - cur), cur, target) < 0)
 			next = NULL;
 		free(cur);
 		cur = next;
@@ -231,7 +209,7 @@ static int set_argv0(char **argv, const char *name)
 /* cc/c++: the real family, and argv[0] renamed when a symlink names it. */
 static int resolve_cc(char **argv, const char *path, enum family *ret)
 {
-	const char *b = base_name(argv[0]);
+	const char *b = str_basename(argv[0]);
 	bool cxx = strcmp(b, "c++") == 0;
 	_cleanup_free_ char *full = NULL, *hop = NULL, *clang = NULL;
 	bool qualified = strchr(argv[0], '/') != NULL;
@@ -248,7 +226,7 @@ static int resolve_cc(char **argv, const char *path, enum family *ret)
 	hop = symlink_family_hop(full);
 	if (hop) {
 		*ret = family_of(hop);
-		return set_argv0(argv, qualified ? hop : base_name(hop));
+		return set_argv0(argv, qualified ? hop : str_basename(hop));
 	}
 	if (!probe_is_clang(full))
 		return 0;
@@ -264,7 +242,7 @@ static int resolve_cc(char **argv, const char *path, enum family *ret)
 static int rewrite_gcc(char **argv, const char *path)
 {
 	char triple[128], *cand = NULL, *found = NULL;
-	const char *b = base_name(argv[0]);
+	const char *b = str_basename(argv[0]);
 	int r;
 
 	gcc_triple(triple, sizeof(triple));

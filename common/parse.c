@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Strict parsers and string vectors. Pure.
+ * Strict parsers of numbers and booleans. Pure.
  */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,6 +39,43 @@ int parse_uint32(const char *s, unsigned min, unsigned max, unsigned *ret)
 	if (r >= 0)
 		*ret = (unsigned)v;
 	return r;
+}
+
+int parse_size(const char *s, uint64_t *ret)
+{
+	static const char suffixes[] = "KMGT";
+	char digits[32];
+	const char *sfx;
+	unsigned long long v;
+	size_t n;
+	int r;
+
+	if (s && strcmp(s, "infinity") == 0) {
+		*ret = UINT64_MAX;
+		return 0;
+	}
+	if (!s || !*s)
+		return -EINVAL;
+	n = strlen(s);
+	sfx = strchr(suffixes, toupper((unsigned char)s[n - 1]));
+	if (sfx)
+		n--;
+	if (n == 0)
+		return -EINVAL;
+	if (n >= sizeof(digits))        /* more digits than any 64-bit number has */
+		return -ERANGE;
+	memcpy(digits, s, n);
+	digits[n] = 0;
+	r = parse_uint(digits, 0, ULLONG_MAX, &v);
+	if (r < 0)
+		return r;
+	for (const char *k = suffixes; sfx && k <= sfx; k++) {
+		if (v > UINT64_MAX / 1024)
+			return -ERANGE;
+		v *= 1024;
+	}
+	*ret = v;
+	return 0;
 }
 
 int parse_seconds_usec(const char *s, unsigned long long *ret_usec)
@@ -76,68 +114,4 @@ bool parse_bool_value(const char *v, bool def)
 	if (strcmp(v, "0") == 0)
 		return false;
 	return def;
-}
-
-size_t strv_length(char *const *v)
-{
-	size_t n = 0;
-
-	while (v && v[n])
-		n++;
-	return n;
-}
-
-void strv_free(char **v)
-{
-	for (size_t i = 0; v && v[i]; i++)
-		free(v[i]);
-	free(v);
-}
-
-char **strv_copy(char *const *v)
-{
-	size_t n = strv_length(v);
-	char **c = calloc(n + 1, sizeof(char *));
-
-	if (!c)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		c[i] = strdup(v[i]);
-		if (!c[i]) {
-			strv_free(c);
-			return NULL;
-		}
-	}
-	return c;
-}
-
-int strv_push(char ***v, const char *s)
-{
-	size_t n = strv_length(*v);
-	char *d = strdup(s);
-	char **nv;
-
-	if (!d)
-		return -ENOMEM;
-	nv = realloc(*v, (n + 2) * sizeof(char *));
-	if (!nv) {
-		free(d);
-		return -ENOMEM;
-	}
-	nv[n] = d;
-	nv[n + 1] = NULL;
-	*v = nv;
-	return 0;
-}
-
-bool str_has_prefix(const char *s, const char *prefix)
-{
-	return strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
-bool str_has_suffix(const char *s, const char *suffix)
-{
-	size_t a = strlen(s), b = strlen(suffix);
-
-	return a >= b && strcmp(s + a - b, suffix) == 0;
 }

@@ -4,10 +4,8 @@
  * with every peer-announced size checked against limits.h first.
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "wirelimits.h"
 #include "lzo.h"
@@ -100,73 +98,11 @@ int proto_put_bulk(struct buf *out, const char tok[4], const void *p, size_t n, 
 	return 0;
 }
 
-/* One read() of up to @n bytes: >0 bytes, 0 at EOF, or -errno
- * (-ETIMEDOUT past the deadline). */
-static ssize_t src_read_some(struct proto_src *s, void *p, size_t n)
-{
-	bool wait = !s->nonblock;
-
-	for (;;) {
-		ssize_t k;
-
-		if (wait) {
-			int r = fd_wait(s->fd, POLLIN, s->deadline);
-
-			if (r < 0)
-				return r;
-		}
-		k = read(s->fd, p, n);
-		if (k >= 0)
-			return k;
-		if (errno != EINTR && errno != EAGAIN)
-			return -errno;
-		wait = wait || errno == EAGAIN;
-	}
-}
-
-/* Serve @n bytes from the read-ahead buffer, refilling it with single
- * reads; a request at least as large as the buffer bypasses it. */
-static int src_read_buffered(struct proto_src *s, uint8_t *p, size_t n)
-{
-	size_t done = 0;
-
-	while (done < n) {
-		size_t avail = s->rlen - s->rpos, want = n - done;
-		bool direct = want >= s->rcap;
-		ssize_t k;
-
-		if (avail > 0) {
-			size_t c = avail < want ? avail : want;
-
-			memcpy(p + done, s->rbuf + s->rpos, c);
-			s->rpos += c;
-			done += c;
-			continue;
-		}
-		k = src_read_some(s, direct ? p + done : s->rbuf, direct ? want : s->rcap);
-		if (k < 0)
-			return (int)k;
-		if (k == 0)
-			return done == 0 ? -ENODATA : -EPIPE;
-		if (direct)
-			done += (size_t)k;
-		else {
-			s->rpos = 0;
-			s->rlen = (size_t)k;
-		}
-	}
-	return 0;
-}
-
 static int src_read(struct proto_src *s, void *p, size_t n)
 {
 	int r;
 
-	if (!s->mem && s->rbuf && s->rcap > 0) {
-		r = src_read_buffered(s, p, n);
-		if (r < 0)
-			return r;
-	} else if (s->mem) {
+	if (s->mem) {
 		const uint8_t *q;
 
 		if (cursor_left(s->mem) == 0 && n > 0)
@@ -176,7 +112,7 @@ static int src_read(struct proto_src *s, void *p, size_t n)
 			return -EPIPE;
 		memcpy(p, q, n);
 	} else {
-		r = xread_full(s->fd, p, n, s->deadline);
+		r = xreader_read(&s->rd, p, n);
 		if (r < 0)
 			return r;
 	}
@@ -464,4 +400,121 @@ int proto_read_reply(struct proto_src *s, uint32_t version, struct proto_reply *
 		rep->has_dotd = r >= 0;
 	}
 	return r;
+}
+
+/* ---- protocol 3 files ---- */
+
+static const uint8_t lzo_empty_stream[] = { 0x11, 0x00, 0x00 };
+
+int proto_read_nfil(struct proto_src *s, struct proto_pump_budget *ret_budget)
+{
+	uint32_t n;
+	int r = proto_read_int(s, "NFIL", &n);
+
+	if (r < 0)
+		return r;
+	if (n > MAX_NFIL)
+		return -EBADMSG;
+	*ret_budget = (struct proto_pump_budget){ .left = n };
+	return 0;
+}
+
+/* A NAME or LINK string, charged to the request's string budget. */
+static int read_pump_string(struct proto_src *s, struct proto_pump_budget *b, uint32_t len,
+			    char **ret)
+{
+	int r;
+
+	if (len == 0 || len > MAX_PUMP_NAMES_BYTES - b->names)
+		return -EBADMSG;
+	r = proto_read_str_body(s, len, MAX_ARG_LEN, ret);
+	if (r >= 0)
+		b->names += len;
+	return r;
+}
+
+/* A FILE body: always LZO; the decompressed size is capped per file and by
+ * what is left of the request's total, so a bomb stops at the cap. */
+static int read_pump_body(struct proto_src *s, struct proto_pump_budget *b, uint32_t len,
+			  struct buf *out)
+{
+	uint64_t plain_left = MAX_PUMP_TOTAL - b->plain;
+	size_t cap = plain_left < MAX_PUMP_FILE ? (size_t)plain_left : MAX_PUMP_FILE;
+	int r;
+
+	if (len > MAX_PUMP_FILE || len > MAX_PUMP_TOTAL - b->wire)
+		return -EBADMSG;
+	r = proto_read_bulk_body(s, len, true, cap, out);
+	if (r < 0)
+		return r;
+	b->wire += len;
+	b->plain += out->len;
+	return 0;
+}
+
+int proto_read_pump_entry(struct proto_src *s, struct proto_pump_budget *b,
+			  struct proto_pump_entry *ret)
+{
+	struct proto_pump_entry e = { .body = BUF_INIT(MAX_PUMP_FILE) };
+	char tok[5];
+	uint32_t len;
+	int r;
+
+	if (b->left == 0)
+		return -ERANGE;
+	r = proto_read_int(s, "NAME", &len);
+	if (r >= 0)
+		r = read_pump_string(s, b, len, &e.name);
+	if (r >= 0)
+		r = proto_read_header(s, tok, &len);
+	if (r >= 0 && strcmp(tok, "FILE") == 0) {
+		e.kind = PROTO_PUMP_FILE;
+		r = read_pump_body(s, b, len, &e.body);
+	} else if (r >= 0 && strcmp(tok, "LINK") == 0) {
+		e.kind = PROTO_PUMP_LINK;
+		r = read_pump_string(s, b, len, &e.target);
+	} else if (r >= 0)
+		r = -EBADMSG;
+	if (r == -ENODATA)
+		r = -EPIPE;     /* the entry was announced: EOF inside it is truncation */
+	if (r < 0) {
+		proto_pump_entry_free(&e);
+		return r;
+	}
+	b->left--;
+	*ret = e;
+	return 0;
+}
+
+void proto_pump_entry_free(struct proto_pump_entry *e)
+{
+	free(e->name);
+	free(e->target);
+	buf_free(&e->body);
+	*e = (struct proto_pump_entry){ 0 };
+}
+
+int proto_put_nfil(struct buf *out, uint32_t n)
+{
+	return proto_put_int(out, "NFIL", n);
+}
+
+int proto_put_pump_file(struct buf *out, const char *name, const void *p, size_t n)
+{
+	int r = proto_put_str(out, "NAME", name);
+
+	if (r < 0)
+		return r;
+	if (n == 0) {
+		r = proto_put_int(out, "FILE", sizeof(lzo_empty_stream));
+		return r < 0 ? r : buf_append(out, lzo_empty_stream, sizeof(lzo_empty_stream));
+	}
+	return proto_put_bulk(out, "FILE", p, n, true);
+}
+
+int proto_put_pump_link(struct buf *out, const char *name, const char *target)
+{
+	int r = proto_put_str(out, "NAME", name);
+
+	return r < 0 ? r : proto_put_str(out, "LINK", target);
 }

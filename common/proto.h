@@ -4,8 +4,9 @@
  * of a 4-letter token and 8 hex digits, strings, bulk payloads (LZO in
  * protocol 2 and 3), and the request/reply messages built from them.
  *
- * Readers take a struct proto_src: either an fd with an absolute deadline
- * (the drivers) or a memory cursor (unit tests, fuzzers). Every announced
+ * Readers take a struct proto_src: either an fd with an absolute deadline,
+ * read through io.h's xreader (the drivers), or a memory cursor (unit tests,
+ * fuzzers). Every announced
  * size is checked against limits.h before anything is allocated.
  */
 #pragma once
@@ -21,24 +22,19 @@
 #define PROTO_MAX_VERSION 3
 
 struct proto_src {
-	int fd;                  /* used when mem == NULL */
-	usec_t deadline;
+	/* used when mem == NULL. Its optional read-ahead buffer
+	 * (PROTO_SRC_FD_BUF) serves small tokens from one read() each fill
+	 * instead of two syscalls per token; it reads past the message, so use
+	 * it only when nothing else reads the fd afterwards (e.g. the client
+	 * reading the reply). */
+	struct xreader rd;
 	struct cursor *mem;
 	uint64_t bytes;          /* bytes consumed so far */
-	/* Optional read-ahead buffer (PROTO_SRC_FD_BUF): small tokens come
-	 * from one read() each fill instead of two syscalls per token. It
-	 * reads past the message, so use it only when nothing else reads the
-	 * fd afterwards (e.g. the client reading the reply). */
-	uint8_t *rbuf;
-	size_t rcap, rpos, rlen;
-	bool nonblock;           /* fd is O_NONBLOCK: read first, poll on EAGAIN */
 };
 
-#define PROTO_SRC_FD(f, d) ((struct proto_src){ .fd = (f), .deadline = (d) })
-#define PROTO_SRC_FD_BUF(f, d, b, n, nb)                                                   \
-	((struct proto_src){ .fd = (f), .deadline = (d), .rbuf = (b), .rcap = (n),        \
-			     .nonblock = (nb) })
-#define PROTO_SRC_MEM(c) ((struct proto_src){ .fd = -1, .deadline = USEC_INFINITY, .mem = (c) })
+#define PROTO_SRC_FD(f, d) ((struct proto_src){ .rd = XREADER(f, d) })
+#define PROTO_SRC_FD_BUF(f, d, b, n, nb) ((struct proto_src){ .rd = XREADER_BUF(f, d, b, n, nb) })
+#define PROTO_SRC_MEM(c) ((struct proto_src){ .rd = XREADER(-1, USEC_INFINITY), .mem = (c) })
 
 static inline bool proto_compressed(uint32_t version)
 {
@@ -98,3 +94,41 @@ int proto_put_reply(struct buf *out, const struct proto_reply *r);
 /* Reads a reply for a request of @version; DOTO is read only if status==0
  * is not required: its bytes are kept as sent. */
 int proto_read_reply(struct proto_src *s, uint32_t version, struct proto_reply *ret);
+
+/* ---- protocol 3 (pump): the files after ARGV ----
+ * NFIL <n>, then n times NAME <client path> followed by FILE <LZO body> or
+ * LINK <target>. The codec checks the wire (order, tokens, sizes, the LZO
+ * stream); what a name or target may mean on the server is the daemon's
+ * business (daemon/pumproot.h). */
+
+enum proto_pump_kind { PROTO_PUMP_FILE, PROTO_PUMP_LINK };
+
+struct proto_pump_entry {
+	enum proto_pump_kind kind;
+	char *name;              /* NAME, NUL-free, non-empty */
+	char *target;            /* LINK: the symlink text, NUL-free, non-empty */
+	struct buf body;         /* FILE: the decompressed contents */
+};
+
+/* Running totals of one request, checked against wirelimits.h. */
+struct proto_pump_budget {
+	uint32_t left;           /* entries still to come */
+	uint64_t names, wire, plain;
+};
+
+/* NFIL: -EBADMSG when over MAX_NFIL. Sets up @ret_budget for the entries. */
+int proto_read_nfil(struct proto_src *s, struct proto_pump_budget *ret_budget);
+/* The next entry. -EBADMSG on a token other than NAME then FILE/LINK, an
+ * empty name or target, a corrupt LZO stream, or any size over its cap
+ * (MAX_ARG_LEN for strings, MAX_PUMP_FILE per body, MAX_PUMP_NAMES_BYTES
+ * and MAX_PUMP_TOTAL per request, decompressed sizes included); -ERANGE
+ * when all NFIL entries were already read. -EPIPE on a truncated stream. */
+int proto_read_pump_entry(struct proto_src *s, struct proto_pump_budget *b,
+			  struct proto_pump_entry *ret);
+void proto_pump_entry_free(struct proto_pump_entry *e);
+
+/* Encoders, as distcc 3.4's client sends them: FILE is always LZO (an
+ * empty file is the 3-byte stream 11 00 00), LINK the target verbatim. */
+int proto_put_nfil(struct buf *out, uint32_t n);
+int proto_put_pump_file(struct buf *out, const char *name, const void *p, size_t n);
+int proto_put_pump_link(struct buf *out, const char *name, const char *target);

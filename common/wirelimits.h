@@ -11,4 +11,11 @@
 #define MAX_NFIL              65536u               /* NFIL (pump) */
 #define MAX_BULK_WIRE         (256u << 20)         /* DOTI/DOTO/SERR/SOUT/DOTD/FILE on the wire */
 #define MAX_BULK_PLAIN        (256u << 20)         /* one decompressed payload */
-#define MAX_PUMP_TOTAL        (2048ull << 20)      /* all FILE bodies of one pump request */
+/* Protocol 3 (pump): what one request may make the server store. */
+#define MAX_PUMP_FILE         (64u << 20)          /* one FILE, on the wire and decompressed */
+#define MAX_PUMP_TOTAL        (1024ull << 20)      /* all FILE bodies of one request, decompressed
+						    * (and, separately, on the wire) */
+#define MAX_PUMP_NAMES_BYTES  (64u << 20)          /* all NAME and LINK strings of one request */
+#define MAX_PUMP_PATH         4095u                /* one NAME, LINK target or CDIR, in bytes */
+#define MAX_PUMP_DEPTH        128u                 /* components of one NAME, target or CDIR */
+#define MAX_PUMP_DIRS         65536u               /* directories one request makes the server create */

@@ -12,7 +12,7 @@
 #include "activation.h"
 #include "log.h"
 #include "macro.h"
-#include "parse.h"
+#include "strv.h"
 
 static int classify(int fd, bool *ret_listening)
 {
@@ -26,11 +26,6 @@ static int classify(int fd, bool *ret_listening)
 	}
 	return log_error_errno(EINVAL, "fd %d passed by the service manager is not a stream socket",
 			       fd);
-}
-
-static void strv_freep(char ***v)
-{
-	strv_free(*v);
 }
 
 static bool is_stats(char **names, int i)

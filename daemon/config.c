@@ -16,13 +16,15 @@
 #include "log.h"
 #include "macro.h"
 #include "parse.h"
+#include "strv.h"
 
 enum {
 	OPT_ALLOW_PRIVATE = 256, OPT_DAEMON, OPT_INETD, OPT_LISTEN, OPT_USER, OPT_LOG_FILE,
 	OPT_LOG_LEVEL, OPT_LOG_STDERR, OPT_VERBOSE, OPT_NO_DETACH, OPT_NO_FORK, OPT_NO_FIFO,
 	OPT_LIFETIME, OPT_JOB_LIFETIME, OPT_STATS, OPT_STATS_PORT, OPT_INSECURE, OPT_WIZARD,
 	OPT_MASQ_DIR, OPT_IO_TIMEOUT, OPT_MAX_PER_SOURCE, OPT_UNSUPPORTED, OPT_VERSION,
-	OPT_IDLE_EXIT,
+	OPT_IDLE_EXIT, OPT_TOOLCHAIN_MAP, OPT_LIST_COMPILERS, OPT_JOB_ADDRESS_SPACE,
+	OPT_JOB_FILE_SIZE,
 };
 
 static const struct option options[] = {
@@ -54,6 +56,10 @@ static const struct option options[] = {
 	{ "io-timeout", required_argument, NULL, OPT_IO_TIMEOUT },
 	{ "max-per-source", required_argument, NULL, OPT_MAX_PER_SOURCE },
 	{ "idle-exit", required_argument, NULL, OPT_IDLE_EXIT },
+	{ "job-address-space", required_argument, NULL, OPT_JOB_ADDRESS_SPACE },
+	{ "job-file-size", required_argument, NULL, OPT_JOB_FILE_SIZE },
+	{ "toolchain-map", required_argument, NULL, OPT_TOOLCHAIN_MAP },
+	{ "list-compilers", no_argument, NULL, OPT_LIST_COMPILERS },
 	{ "zeroconf", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "auth", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "whitelist", required_argument, NULL, OPT_UNSUPPORTED },
@@ -95,19 +101,30 @@ static int parse_seconds(const char *opt, const char *val, bool allow_zero, usec
 	return 0;
 }
 
+/* A compiler limit: a size of at least 1 MiB, or "infinity". */
+static int parse_limit(const char *opt, const char *val, uint64_t *ret)
+{
+	uint64_t v;
+
+	if (parse_size(val, &v) < 0 || v < (1ull << 20))
+		return bad(opt, val, "must be a size of at least 1M (K, M, G, T suffixes) or 'infinity'");
+	*ret = v;
+	return 0;
+}
+
 static int parse_one(struct daemon_config *c, int opt, const char *arg, const char *name)
 {
 	int r;
 
 	switch (opt) {
 	case 'a':
-		if (access_list_add(&c->allow, arg) < 0)
+		if (netacl_add(&c->allow, arg) < 0)
 			return bad("allow", arg, "must be IP or IP/BITS");
 		c->allow_given = true;
 		return 0;
 	case OPT_ALLOW_PRIVATE:
 		c->allow_given = true;
-		return access_list_add_private(&c->allow);
+		return netacl_add_private(&c->allow);
 	case OPT_DAEMON:
 		c->mode = MODE_DAEMON;
 		return 0;
@@ -137,6 +154,9 @@ static int parse_one(struct daemon_config *c, int opt, const char *arg, const ch
 		return (c->user = strdup(arg)) ? 0 : -ENOMEM;
 	case OPT_LISTEN:
 		return strv_push(&c->listen, arg);
+	case OPT_TOOLCHAIN_MAP:
+		free(c->toolmap_path);
+		return (c->toolmap_path = strdup(arg)) ? 0 : -ENOMEM;
 	case OPT_MASQ_DIR:
 		return strv_push(&c->masquerade_dirs, arg);
 	case OPT_LOG_LEVEL:
@@ -179,6 +199,10 @@ static int parse_one(struct daemon_config *c, int opt, const char *arg, const ch
 		return parse_seconds("io-timeout", arg, false, &c->io_timeout);
 	case OPT_IDLE_EXIT:
 		return parse_seconds("idle-exit", arg, true, &c->idle_exit);
+	case OPT_JOB_ADDRESS_SPACE:
+		return parse_limit("job-address-space", arg, &c->job_as_bytes);
+	case OPT_JOB_FILE_SIZE:
+		return parse_limit("job-file-size", arg, &c->job_fsize_bytes);
 	case OPT_UNSUPPORTED:
 		log_error("--%s is not supported by this distccd (no zeroconf/GSS-API support)", name);
 		return -EOPNOTSUPP;
@@ -187,15 +211,42 @@ static int parse_one(struct daemon_config *c, int opt, const char *arg, const ch
 	}
 }
 
+/* The map is read once, at start: a broken map is a bad option (exit 101),
+ * never a silently unmapped compiler. */
+static int load_toolmap(struct daemon_config *c)
+{
+	_cleanup_free_ char *text = NULL;
+	const char *why = NULL;
+	unsigned line = 0;
+	size_t len;
+	int r;
+
+	if (!c->toolmap_path)
+		return 0;
+	r = read_file_max(c->toolmap_path, TOOLMAP_MAX_ENTRIES * (size_t)TOOLMAP_MAX_LINE, &text, &len);
+	if (r < 0)
+		return log_error_errno(r == -ENOMEM ? r : -EINVAL, "cannot read --toolchain-map='%s': %s",
+				       c->toolmap_path, strerror(-r));
+	if (strlen(text) != len)
+		return bad("toolchain-map", c->toolmap_path, "contains a NUL byte");
+	toolmap_free(&c->toolmap);
+	r = toolmap_parse(text, &c->toolmap, &line, &why);
+	if (r == -EINVAL) {
+		log_error("invalid --toolchain-map='%s': line %u: %s", c->toolmap_path, line, why);
+		return r;
+	}
+	return r;
+}
+
 int config_parse_argv(struct daemon_config *c, int argc, char *argv[], enum config_action *ret_action)
 {
-	int opt, idx = -1;
+	int opt, idx = -1, r;
+	bool list = false;
 
 	optind = 0;
 	opterr = 1;
 	while ((opt = getopt_long(argc, argv, "a:j:N:p:P:h", options, &idx)) >= 0) {
 		const char *name = idx >= 0 ? options[idx].name : "?";
-		int r;
 
 		if (opt == '?')
 			return -EINVAL;
@@ -206,6 +257,10 @@ int config_parse_argv(struct daemon_config *c, int argc, char *argv[], enum conf
 		if (opt == OPT_VERSION) {
 			*ret_action = CONFIG_VERSION;
 			return 0;
+		}
+		if (opt == OPT_LIST_COMPILERS) {
+			list = true;
+			continue;
 		}
 		r = parse_one(c, opt, optarg, name);
 		if (r < 0)
@@ -218,7 +273,10 @@ int config_parse_argv(struct daemon_config *c, int argc, char *argv[], enum conf
 	}
 	if (c->max_per_source == 0)
 		c->max_per_source = c->jobs;
-	*ret_action = CONFIG_RUN;
+	r = load_toolmap(c);
+	if (r < 0)
+		return r;
+	*ret_action = list ? CONFIG_LIST_COMPILERS : CONFIG_RUN;
 	return 0;
 }
 
@@ -276,8 +334,10 @@ void config_done(struct daemon_config *c)
 	free(c->path);
 	free(c->tmpdir);
 	free(c->cmdlist);
+	free(c->toolmap_path);
+	toolmap_free(&c->toolmap);
 	free(c->journal_stream);
-	access_list_free(&c->allow);
+	netacl_free(&c->allow);
 	*c = (struct daemon_config){ 0 };
 }
 
@@ -298,10 +358,14 @@ void config_print_help(const char *prog)
 	       "      --no-detach           stay in the foreground\n"
 	       "      --lifetime S          exit after S seconds\n"
 	       "      --job-lifetime S      kill compilers that run longer than S seconds\n"
+	       "      --job-address-space SIZE  compiler address-space limit (default 8G; K/M/G/T, infinity)\n"
+	       "      --job-file-size SIZE  largest file a compiler may write (default 1G; K/M/G/T, infinity)\n"
 	       "      --io-timeout S        deadline for reading one request (default 300)\n"
 	       "      --max-per-source N    concurrent connections per client address (default --jobs)\n"
 	       "      --idle-exit S         socket-activated: exit after S idle seconds (default 300, 0 = never)\n"
 	       "      --masquerade-dir DIR  compiler whitelist directory (repeatable)\n"
+	       "      --toolchain-map FILE  serve client compiler names with local compilers (distccd.conf(5))\n"
+	       "      --list-compilers      print the compilers this server runs for clients, and exit\n"
 	       "      --enable-tcp-insecure, --make-me-a-botnet  disable the compiler whitelist\n"
 	       "      --stats, --stats-port N, --no-fork, --no-fifo, --wizard\n"
 	       "      --help, --version\n",

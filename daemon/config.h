@@ -8,12 +8,13 @@
 
 #include <stdbool.h>
 
-#include "access.h"
+#include "netacl.h"
 #include "io.h"
+#include "toolmap.h"
 
 enum daemon_mode { MODE_AUTO, MODE_INETD, MODE_DAEMON };
 
-enum config_action { CONFIG_RUN, CONFIG_HELP, CONFIG_VERSION };
+enum config_action { CONFIG_RUN, CONFIG_HELP, CONFIG_VERSION, CONFIG_LIST_COMPILERS };
 
 struct daemon_config {
 	enum daemon_mode mode;
@@ -22,10 +23,14 @@ struct daemon_config {
 	char **listen;             /* --listen, repeatable; NULL = 0.0.0.0 */
 	char **masquerade_dirs;    /* --masquerade-dir; NULL = LIBDIR/distcc + /usr/lib/distcc */
 	char *pid_file, *log_file, *user;
+	char *toolmap_path;        /* --toolchain-map FILE */
+	struct toolmap toolmap;    /* its entries (empty without the option) */
 	int log_level;             /* LOG_* */
 	usec_t lifetime, job_lifetime, io_timeout;   /* 0 = off (io_timeout never 0) */
 	usec_t idle_exit;          /* socket-activated only: exit when idle this long; 0 = never */
-	struct access_list allow;
+	uint64_t job_as_bytes;     /* --job-address-space (RLIMIT_AS); 0: the sandbox's default */
+	uint64_t job_fsize_bytes;  /* --job-file-size (RLIMIT_FSIZE); 0: the sandbox's default */
+	struct netacl allow;
 	/* environment, read once by config_load_env() */
 	bool save_temps;           /* DISTCC_SAVE_TEMPS */
 	char *path;                /* DISTCCD_PATH, else PATH, else a default */

@@ -18,15 +18,16 @@ enum exec_outcome {
 struct exec_params {
 	char *const *argv;
 	const char *stdout_path, *stderr_path;
-	const struct sandbox_params *sandbox;   /* workdir = cwd */
+	const struct sandbox_params *sandbox;   /* workdir = cwd, unless @cwd */
+	const char *cwd;                        /* NULL: sandbox->workdir (a pump job:
+						 * <root><CDIR>, inside the workdir) */
 	int client_fd;                          /* watched for hang-up; -1: none */
 	usec_t deadline;                        /* USEC_INFINITY: none */
 };
 
-/* Exit status of the child when exec fails (message on its stderr).
- * No retry with the basename on PATH (UPSTREAM-BUGS A7). */
-#define EXEC_FAILED_EXIT 110
-
+/* The child exits EXIT_COMPILER_MISSING when exec fails (no retry with the
+ * basename on PATH, UPSTREAM-BUGS A7) and EXIT_SETUID_FAILED when the
+ * sandbox cannot be entered, the reason on its stderr (the client's SERR). */
 int exec_compiler(const struct exec_params *p, int *ret_status, enum exec_outcome *ret_outcome);
 /* In a serving process: on SIGTERM/SIGINT/SIGHUP kill the running compiler's
  * process group, then exit. */

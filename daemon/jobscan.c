@@ -17,8 +17,8 @@
 
 #include "jobscan.h"
 #include "macro.h"
-#include "parse.h"
 #include "srcext.h"
+#include "strv.h"
 
 /* Reasons: static strings that go to the log and to the client on SERR. */
 #define R_EXEC     R_EXEC_WORDS

@@ -23,8 +23,8 @@
 #include <linux/landlock.h>
 
 #include "macro.h"
-#include "parse.h"
 #include "sandbox.h"
+#include "strv.h"
 
 #ifndef LANDLOCK_ACCESS_FS_TRUNCATE
 #define LANDLOCK_ACCESS_FS_TRUNCATE (1ULL << 14)      /* ABI 3 */

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -18,10 +19,12 @@
 #include "jobscan.h"
 #include "log.h"
 #include "macro.h"
-#include "parse.h"
-#include "policy.h"
+#include "toolchain.h"
 #include "proto.h"
+#include "pumpargv.h"
+#include "pumpjob.h"
 #include "session.h"
+#include "strv.h"
 #include "wirelimits.h"
 #include "workdir.h"
 
@@ -33,6 +36,7 @@ struct session {
 	struct proto_request req;
 	struct jobscan job;     /* the policy's scan: the argv to run and its facts */
 	struct workdir wd;
+	struct pumpjob pump;     /* protocol 3 */
 	struct buf doti, warnings;
 	struct job_summary sum;
 };
@@ -48,8 +52,8 @@ static int session_check_peer(struct session *s)
 		snprintf(s->peer, sizeof(s->peer), "localhost-pipe");
 		return 0;     /* no address: ssh or a pipe, nothing to check */
 	}
-	access_format_peer((struct sockaddr *)&ss, len, s->peer, sizeof(s->peer));
-	if (!access_check(&s->cfg->allow, (struct sockaddr *)&ss, len)) {
+	netacl_format_peer((struct sockaddr *)&ss, len, s->peer, sizeof(s->peer));
+	if (!netacl_match(&s->cfg->allow, (struct sockaddr *)&ss, len)) {
 		log_warning("connection from client '%s' denied by access list", s->peer);
 		return -EACCES;
 	}
@@ -61,7 +65,7 @@ static int read_failed(struct session *s, int r)
 	switch (r) {
 	case -EPROTO:
 		s->sum.result = JOB_REJ_BAD_REQ;
-		return log_warning_errno(r, "client %s: unsupported protocol version (this distccd serves 1 and 2)",
+		return log_warning_errno(r, "client %s: unsupported protocol version (this distccd serves 1, 2 and 3)",
 					 s->peer);
 	case -EBADMSG:
 		s->sum.result = JOB_REJ_BAD_REQ;
@@ -80,6 +84,24 @@ static int read_failed(struct session *s, int r)
 	}
 }
 
+static int session_refuse(struct session *s, enum job_result result, int code, const char *message);
+
+/* Protocol 3: the job directory is made first and the client's files go
+ * straight into its root; a path the root rules refuse is answered. */
+static int session_read_pump(struct session *s, struct proto_src *src)
+{
+	_cleanup_free_ char *message = NULL;
+	int r;
+
+	r = workdir_create(s->cfg->tmpdir, ".i", ".o", s->cfg->save_temps, &s->wd);
+	if (r < 0)
+		return log_error_errno(r, "cannot create a job directory in '%s': %m", s->cfg->tmpdir);
+	r = pumpjob_receive(&s->pump, src, s->wd.dir, s->req.cwd, &message);
+	if (r == -EACCES)
+		return session_refuse(s, JOB_REJ_BAD_REQ, EXIT_ACCESS_DENIED, message);
+	return r < 0 ? read_failed(s, r) : 0;
+}
+
 static int session_read_request(struct session *s)
 {
 	struct proto_src src = PROTO_SRC_FD(s->in_fd, deadline_in(s->cfg->io_timeout));
@@ -89,12 +111,8 @@ static int session_read_request(struct session *s)
 	if (r < 0)
 		return read_failed(s, r);
 	s->sum.compiler = s->req.argv[0];
-	if (s->req.version == 3) {
-		s->sum.result = JOB_REJ_BAD_REQ;
-		log_warning("client %s: protocol 3 (pump mode) is not supported by this distccd; "
-			    "refusing the job", s->peer);
-		return -EPROTONOSUPPORT;
-	}
+	if (s->req.version == 3)
+		return session_read_pump(s, &src);
 	r = proto_read_bulk(&src, "DOTI", proto_compressed(s->req.version), MAX_BULK_PLAIN, &s->doti);
 	return r < 0 ? read_failed(s, r) : 0;
 }
@@ -103,28 +121,12 @@ static int session_read_request(struct session *s)
  * reason (our warnings) on SERR, empty SOUT and DOTO. Returns 1: job done. */
 static int session_send_reply(struct session *s, int status, struct proto_reply *rep);
 
-/* A client string made safe for one log line. */
-static void printable(const char *in, char *out, size_t size)
-{
-	size_t i;
-
-	for (i = 0; in[i] && i + 1 < size; i++)
-		out[i] = (unsigned char)in[i] < 0x20 || in[i] == 0x7f ? '?' : in[i];
-	out[i] = 0;
-}
-
-static int session_refuse(struct session *s, enum job_result result, int code, const char *why,
-			  const char *arg)
+static int session_refuse(struct session *s, enum job_result result, int code, const char *message)
 {
 	struct proto_reply rep;
-	char shown[256];
 	int r;
 
-	printable(arg ? arg : s->req.argv[0], shown, sizeof(shown));
-	if (arg)
-		log_warning("refusing job from %s: argument '%s': %s", s->peer, shown, why);
-	else
-		log_warning("refusing job from %s: %s: '%s'", s->peer, why, shown);
+	log_warning("refusing job from %s: %s", s->peer, message);
 	s->sum.result = result;
 	s->sum.ret = code;
 	proto_reply_init(&rep);
@@ -135,18 +137,22 @@ static int session_refuse(struct session *s, enum job_result result, int code, c
 
 static int session_authorize(struct session *s)
 {
-	struct policy_result pr;
+	struct toolchain_verdict tv;
+	int r = toolchain_authorize(s->cfg, s->req.version, s->req.argv, &tv);
 
-	if (policy_check_request(s->cfg, s->req.version, s->req.argv, &pr) == POLICY_DENY)
-		return session_refuse(s, JOB_OTHER, EXIT_ACCESS_DENIED, pr.reason, pr.arg);
-	s->job = pr.job;     /* what runs is the scan's argv, not the client's */
+	if (r < 0)
+		return session_refuse(s, JOB_OTHER, EXIT_OUT_OF_MEMORY, "out of memory");
+	if (tv.exit_code) {
+		r = session_refuse(s, tv.result, tv.exit_code, tv.message);
+		toolchain_verdict_free(&tv);
+		return r;
+	}
+	/* what runs is the scan's argv (mapped, rewritten), not the client's */
+	s->job = tv.job;
+	tv.job = (struct jobscan){ 0 };
+	s->sum.compiler = s->job.argv[0];
 	s->sum.input = s->job.argv[s->job.input];
 	return 0;
-}
-
-static void strv_freep(char ***v)
-{
-	strv_free(*v);
 }
 
 static int write_input(struct session *s)
@@ -158,11 +164,42 @@ static int write_input(struct session *s)
 	return xwrite_all(fd, s->doti.data, s->doti.len, USEC_INFINITY);
 }
 
-static const char *base(const char *p)
+/* Protocols 1 and 2: the preprocessed input into the job directory. */
+static int session_plain_input(struct session *s, char ***ret_argv)
 {
-	const char *s = strrchr(p, '/');
+	int r = workdir_create(s->cfg->tmpdir, s->job.in_ext, s->job.out_ext, s->cfg->save_temps,
+			       &s->wd);
 
-	return s ? s + 1 : p;
+	if (r < 0)
+		return log_error_errno(r, "cannot create a job directory in '%s': %m", s->cfg->tmpdir);
+	r = write_input(s);
+	if (r < 0)
+		return r;
+	return jobscan_rewrite(&s->job, str_basename(s->wd.input), str_basename(s->wd.output),
+			       ret_argv);
+}
+
+/* Protocol 3: the client's argv with every path the scan found under the
+ * job root. */
+static int session_pump_argv(struct session *s, char ***ret_argv)
+{
+	const struct jobscan *js = &s->job;
+	_cleanup_free_ struct pumpargv_path *paths = calloc(js->n_paths, sizeof(*paths));
+	struct pumpargv_spec spec = {
+		.root = s->pump.root.path, .output = s->wd.output, .deps = s->pump.deps,
+		.input = js->input, .output_index = js->output, .output_joined = js->output_joined,
+		.out_ext = js->out_ext, .md = js->deps.md, .mmd = js->deps.mmd,
+		.n_targets = js->deps.n_targets, .paths = paths, .n_paths = js->n_paths,
+	};
+
+	if (!paths)
+		return -ENOMEM;
+	for (size_t i = 0; i < js->n_paths; i++)
+		paths[i] = (struct pumpargv_path){
+			.index = js->paths[i].index, .offset = js->paths[i].offset,
+			.under_prefix = js->paths[i].kind == JOBSCAN_PATH_WITH_PREFIX,
+		};
+	return pumpargv_build(js->argv, &spec, ret_argv);
 }
 
 static int session_run_compiler(struct session *s, int *ret_status, enum exec_outcome *ret_out)
@@ -172,16 +209,16 @@ static int session_run_compiler(struct session *s, int *ret_status, enum exec_ou
 	struct exec_params ep = { .sandbox = &sp, .client_fd = s->in_fd, .deadline = USEC_INFINITY };
 	int r;
 
-	r = workdir_create(s->cfg->tmpdir, s->job.in_ext, s->job.out_ext, s->cfg->save_temps, &s->wd);
-	if (r < 0)
-		return log_error_errno(r, "cannot create a job directory in '%s': %m", s->cfg->tmpdir);
-	r = write_input(s);
-	if (r < 0)
-		return r;
-	r = jobscan_rewrite(&s->job, base(s->wd.input), base(s->wd.output), &argv);
+	if (s->req.version == 3) {
+		r = session_pump_argv(s, &argv);
+		ep.cwd = s->pump.cwd;
+	} else
+		r = session_plain_input(s, &argv);
 	if (r < 0)
 		return r;
 	sp.workdir = s->wd.dir;
+	sp.as_bytes = s->cfg->job_as_bytes;
+	sp.fsize_bytes = s->cfg->job_fsize_bytes;
 	ep.argv = argv;
 	ep.stdout_path = s->wd.out_path;
 	ep.stderr_path = s->wd.err_path;
@@ -254,13 +291,28 @@ static int session_send_reply(struct session *s, int status, struct proto_reply 
 	return r;
 }
 
+/* The compiler's stderr; for protocol 3 with the root taken out, and DOTD. */
+static int collect_serr(struct session *s, int status, struct proto_reply *rep)
+{
+	struct buf err = BUF_INIT(MAX_BULK_PLAIN);
+	int r;
+
+	if (s->req.version != 3)
+		return slurp(s->wd.err_path, &rep->serr);
+	r = slurp(s->wd.err_path, &err);
+	if (r >= 0)
+		r = pumpjob_results(&s->pump, err.data, err.len, status, &rep->serr, &rep->dotd);
+	buf_free(&err);
+	return r;
+}
+
 static int session_send_result(struct session *s, int status)
 {
 	struct proto_reply rep;
 	int r;
 
 	proto_reply_init(&rep);
-	r = slurp(s->wd.err_path, &rep.serr);
+	r = collect_serr(s, status, &rep);
 	if (r >= 0)
 		r = slurp(s->wd.out_path, &rep.sout);
 	if (r >= 0 && status == 0)
@@ -280,7 +332,7 @@ static int session_run(struct session *s)
 	int status = 0, r;
 
 	r = session_read_request(s);
-	if (r >= 0)
+	if (r == 0)
 		r = session_authorize(s);
 	if (r == 0)
 		r = session_compile(s, &status);
@@ -300,7 +352,7 @@ enum job_result session_serve_with(const struct daemon_config *cfg, int in_fd, i
 	struct session s = {
 		.cfg = cfg, .in_fd = in_fd, .out_fd = out_fd, .start = now_usec(),
 		.doti = BUF_INIT(MAX_BULK_PLAIN), .warnings = BUF_INIT(64 * 1024),
-		.sum = { .status = -1, .result = JOB_OTHER },
+		.sum = { .status = -1, .result = JOB_OTHER }, .pump = PUMPJOB_NULL,
 	};
 
 	if (session_check_peer(&s) < 0)
@@ -314,6 +366,7 @@ enum job_result session_serve_with(const struct daemon_config *cfg, int in_fd, i
 	jobsum_report(&s.sum);
 	if (done)
 		done(&s.sum, userdata);
+	pumpjob_done(&s.pump);
 	workdir_done(&s.wd);
 	jobscan_done(&s.job);
 	proto_request_free(&s.req);

@@ -15,6 +15,7 @@
 
 #include "macro.h"
 #include "parse.h"
+#include "strv.h"
 #include "sysinfo.h"
 
 #define TOKEN_MAX 64

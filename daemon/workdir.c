@@ -16,6 +16,7 @@
 
 #include "log.h"
 #include "macro.h"
+#include "wirelimits.h"
 #include "workdir.h"
 
 static int random_name(const char *tmpdir, char **ret)
@@ -77,28 +78,42 @@ int workdir_create(const char *tmpdir, const char *in_ext, const char *out_ext, 
 	return 0;
 }
 
-/* Remove the directory's entries: the compiler may have created more than we
- * named (-save-temps, .d files), but never subdirectories we need to chase. */
-static void remove_tree(const char *dir)
+/* Empty directory @dfd (consumed): entries are unlinked where they are,
+ * never followed (a symlink is removed, not its target), subdirectories
+ * entered by fd with O_NOFOLLOW. @depth bounds the fds held open at once;
+ * a pump job's root is at most MAX_PUMP_DEPTH deep. */
+static void remove_entries(int dfd, unsigned depth)
 {
-	DIR *d = opendir(dir);
+	DIR *d = fdopendir(dfd);
 	struct dirent *de;
 
-	if (!d)
+	if (!d) {
+		safe_close(dfd);
 		return;
+	}
 	while ((de = readdir(d))) {
+		int sub;
+
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		if (unlinkat(dirfd(d), de->d_name, 0) < 0 && errno == EISDIR) {
-			_cleanup_free_ char *sub = NULL;
-
-			if (asprintf(&sub, "%s/%s", dir, de->d_name) >= 0) {
-				remove_tree(sub);
-				(void)rmdir(sub);
-			}
-		}
+		if (unlinkat(dirfd(d), de->d_name, 0) == 0 || errno != EISDIR || depth == 0)
+			continue;
+		sub = openat(dirfd(d), de->d_name,
+			     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0)
+			continue;
+		remove_entries(sub, depth - 1);
+		(void)unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR);
 	}
 	closedir(d);
+}
+
+static void remove_tree(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd >= 0)
+		remove_entries(fd, 2 * MAX_PUMP_DEPTH);
 	if (rmdir(dir) < 0)
 		log_debug_errno(errno, "cannot remove '%s': %m", dir);
 }

@@ -5,7 +5,8 @@
 
 Suites: the cmocka unit tests of the normal and the ASan+UBSan build (TAP
 output), the pytest integration suite against the normal build, the pytest
-tests marked `sanitize` against the ASan+UBSan build, and the fuzz targets
+tests marked `sanitize` against the ASan+UBSan build (each in parallel with
+pytest-xdist, then the tests marked `serial` alone), and the fuzz targets
 for a few seconds each when clang's libFuzzer is available.
 """
 import argparse
@@ -59,6 +60,28 @@ def run_unit(build, label):
             t.failures.append("%s %s:\n%s" % (label, name, out[-4000:]))
         print("unit %-6s %-28s %3d passed %d failed" % (label, name, ok - skip, len(bad)),
               flush=True)
+    return t
+
+
+def xdist_workers():
+    """Parallel pytest workers: $DISTCC_TEST_JOBS, else one per CPU (at least
+    two: the tests mostly wait on daemons and compilers); 0 without xdist."""
+    if subprocess.run(["/usr/bin/python3", "-c", "import xdist"],
+                      capture_output=True).returncode != 0:
+        return 0
+    n = os.environ.get("DISTCC_TEST_JOBS")
+    return int(n) if n and n.isdigit() else max(2, os.cpu_count() or 1)
+
+
+def run_pytest_passes(build, label, marks, extra):
+    """Tests not marked `serial` in parallel (pytest-xdist, whole files per
+    worker), then the `serial` ones alone; the tallies add up."""
+    t = Tally()
+    sel = "(%s) and " % marks if marks else ""
+    n = xdist_workers()
+    par = ["-n", str(n), "--dist", "loadfile"] if n > 1 else []
+    t.add(run_pytest(build, label, par + ["-m", sel + "not serial"] + extra))
+    t.add(run_pytest(build, label + "-serial", ["-m", sel + "serial"] + extra))
     return t
 
 
@@ -140,8 +163,8 @@ def main():
     total = Tally()
     total.add(run_unit(a.build, "normal"))
     total.add(run_unit(a.asan_build, "asan"))
-    total.add(run_pytest(a.build, "normal", a.pytest_args))
-    total.add(run_pytest(a.asan_build, "asan", ["-m", "sanitize"] + a.pytest_args))
+    total.add(run_pytest_passes(a.build, "normal", None, a.pytest_args))
+    total.add(run_pytest_passes(a.asan_build, "asan", "sanitize", a.pytest_args))
     total.add(run_fuzz())
     for f in total.failures:
         print("FAILED:", f, file=sys.stderr)

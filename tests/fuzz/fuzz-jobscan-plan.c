@@ -21,7 +21,7 @@
 
 #include "jobscan.h"
 #include "macro.h"
-#include "parse.h"
+#include "strv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

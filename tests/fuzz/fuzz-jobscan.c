@@ -12,7 +12,7 @@
 
 #include "fuzz-argv.h"
 #include "jobscan.h"
-#include "parse.h"
+#include "strv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

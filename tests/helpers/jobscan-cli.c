@@ -16,6 +16,7 @@
 
 #include "jobscan.h"
 #include "parse.h"
+#include "strv.h"
 
 #define MAX_WORDS 4096
 

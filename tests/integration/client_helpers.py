@@ -1,34 +1,24 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Helpers for the distcc client suites: servers to talk to (Debian's distccd
-3.4, ours once built, and small Python fakes), a client environment with a
-private DISTCC_DIR, fake compilers for the server side, and a small
-multi-directory C/C++ project. Directories a server must read are made
+"""Helpers for the distcc client suites: servers to talk to (Server, from
+distccd_fixture: Debian's distccd 3.4 or ours; small Python fakes here), a
+client environment with a private DISTCC_DIR, fake compilers for the server
+side, and a small multi-directory C/C++ project. Directories a server must read are made
 world-readable: distccd started as root drops to its own user."""
 import os
-import shutil
 import socket
 import subprocess
 import tempfile
 import threading
 import time
 
-import pytest
+from conftest import BUILD, binary
+from distccd_fixture import Server, debian_distccd  # noqa: F401
 
-from conftest import BUILD, binary, free_port, stop, wait_port
-
-DISTCCD_CANDIDATES = ["/usr/sbin/distccd", "/usr/bin/distccd"]
 DEBIAN_MON = "/usr/bin/distccmon-text"
 
 HELLO_C = b'#include <stdio.h>\nstatic int sq(int x) { return x * x; }\n' \
           b'int main(void) { printf("%d\\n", sq(7)); return 0; }\n'
 BAD_C = b'int main(void)\n{\n    return undeclared_thing + 1;\n}\n'
-
-
-def debian_distccd():
-    for p in DISTCCD_CANDIDATES:
-        if os.access(p, os.X_OK):
-            return p
-    pytest.skip("Debian's distccd is not installed")
 
 
 def our_distccd():
@@ -64,54 +54,6 @@ def read(path):
             return f.read()
     except FileNotFoundError:
         return ""
-
-
-class Server:
-    """A distccd on 127.0.0.1 (kind "debian" or "ours"), stderr log in a file.
-    @path_prefix: directories put before /usr/bin on the server's PATH (fake
-    compilers named like whitelisted ones)."""
-
-    def __init__(self, kind="debian", jobs=4, path_prefix=(), env=None):
-        self.dir = world_dir("distccd-client-srv-")
-        self.port = free_port()
-        self.log = os.path.join(self.dir, "distccd.log")
-        exe = debian_distccd() if kind == "debian" else our_distccd()
-        cmd = [exe, "--daemon", "--no-detach", "--allow", "127.0.0.1", "--listen", "127.0.0.1",
-               "--port", str(self.port), "--log-stderr", "--jobs", str(jobs)]
-        if kind == "ours":
-            cmd += ["--log-level", "info"]
-        e = dict(os.environ)
-        e["PATH"] = ":".join(list(path_prefix) + ["/usr/local/bin", "/usr/bin", "/bin"])
-        e["TMPDIR"] = "/tmp"
-        e.update(env or {})
-        self.logf = open(self.log, "wb")
-        self.proc = subprocess.Popen(cmd, env=e, stdout=self.logf, stderr=self.logf)
-        if not wait_port(self.port):
-            self.close()
-            pytest.fail("%s did not start: %s" % (kind, read(self.log)))
-
-    @property
-    def hostspec(self):
-        return "127.0.0.1:%d" % self.port
-
-    def text(self):
-        self.logf.flush()
-        return read(self.log)
-
-    def count(self, what="COMPILE_OK", at_least=1, timeout=5.0):
-        """How often @what is in the log, waiting up to @timeout for @at_least
-        (the server logs a job after the client already has its reply)."""
-        end = time.monotonic() + timeout
-        while True:
-            n = self.text().count(what)
-            if n >= at_least or time.monotonic() > end:
-                return n
-            time.sleep(0.05)
-
-    def close(self):
-        stop(self.proc)
-        self.logf.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class FakeServer:

@@ -67,3 +67,20 @@ def procs():
     yield started
     for p in reversed(started):
         stop(p)
+
+
+@pytest.fixture
+def distccd():
+    """Start distccds with distccd_fixture.Distccd(...)'s arguments; every one
+    is stopped and its files removed at teardown."""
+    from distccd_fixture import Distccd
+    started = []
+
+    def start(*args, **kw):
+        d = Distccd(*args, **kw)
+        started.append(d)
+        return d
+
+    yield start
+    for d in reversed(started):
+        d.close()

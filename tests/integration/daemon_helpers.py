@@ -1,20 +1,19 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Helpers for the distccd suites: a masquerade (whitelist) directory, a
-running daemon (standalone, or inetd through systemd-socket-activate), the
-Debian distcc 3.4 client as the peer, and raw protocol encoding for the
-hostile tests. Test directories are made world-readable because distccd,
-started as root, drops to the distccd user before serving."""
+"""Helpers for the distccd suites: the Debian distcc 3.4 client as the peer
+and raw protocol encoding for the hostile tests. The daemon itself, its
+masquerade directory and world-readable test directories come from
+distccd_fixture (re-exported here: Daemon is a standalone Distccd,
+InetdDaemon one behind systemd-socket-activate --accept --inetd)."""
+import atexit
 import os
 import shutil
 import socket
 import subprocess
 import tempfile
-import time
 
-from conftest import DEBIAN_DISTCC, binary, free_port, stop, wait_port
-
-COMPILERS = ["cc", "gcc", "c++", "g++", "x86_64-linux-gnu-gcc", "x86_64-linux-gnu-g++",
-             "x86_64-linux-gnu-gcc-12", "x86_64-linux-gnu-g++-12"]
+from conftest import DEBIAN_DISTCC
+from distccd_fixture import (COMPILERS, Daemon, Distccd, InetdDaemon, make_masq,  # noqa: F401
+                             read_log, world_dir)
 
 HELLO_C = b'#include <stdio.h>\nstatic int sq(int x) { return x * x; }\n' \
           b'int main(void) { printf("%d\\n", sq(7)); return 0; }\n'
@@ -23,125 +22,11 @@ HELLO_CC = b'#include <iostream>\n#include <vector>\nint main() { std::vector<in
 BAD_C = b'int main(void)\n{\n    return undeclared_thing + 1;\n}\n'
 
 
-def world_dir(prefix="distccd-test-"):
-    d = tempfile.mkdtemp(prefix=prefix)
-    os.chmod(d, 0o755)
-    return d
-
-
-def make_masq(names=COMPILERS, target="/usr/bin/gcc", extra=None):
-    """A whitelist dir with executable symlinks named like the compilers."""
-    d = world_dir("distccd-masq-")
-    for n in names:
-        os.symlink(target, os.path.join(d, n))
-    for n, path in (extra or {}).items():
-        os.symlink(path, os.path.join(d, n))
-    return d
-
-
 def write(path, data, mode=0o644):
     with open(path, "wb") as f:
         f.write(data)
     os.chmod(path, mode)
     return path
-
-
-def read_log(path):
-    try:
-        with open(path, errors="replace") as f:
-            return f.read()
-    except FileNotFoundError:
-        return ""
-
-
-class Daemon:
-    """A standalone distccd on loopback, logging to its own file."""
-
-    def __init__(self, args=(), host="127.0.0.1", masq=None, env=None, exe=None, detach=False):
-        self.dir = world_dir("distccd-run-")
-        self.host = host
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        self.family = family
-        self.port = free_port(family, host)
-        self.log = os.path.join(self.dir, "distccd.log")
-        self.masq = masq if masq is not None else make_masq()
-        self.own_masq = masq is None
-        cmd = [exe or binary("distccd"), "--daemon", "-p", str(self.port), "--listen", host,
-               "--log-file", self.log, "--log-level", "debug"]
-        if not detach:
-            cmd.append("--no-detach")
-        if self.masq:
-            cmd += ["--masquerade-dir", self.masq]
-        cmd += list(args)
-        e = dict(os.environ)
-        e.update(env or {})
-        self.cmd = cmd
-        self.proc = subprocess.Popen(cmd, env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        if not detach and not wait_port(self.port, host, family=family):
-            self.stop()
-            raise AssertionError("distccd did not start: %s\n%s" % (cmd, self.logtext()))
-
-    @property
-    def hostspec(self):
-        return ("[%s]" % self.host if ":" in self.host else self.host) + ":%d" % self.port
-
-    def logtext(self):
-        return read_log(self.log)
-
-    def wait_log(self, needle, timeout=10):
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            if needle in self.logtext():
-                return True
-            time.sleep(0.05)
-        return False
-
-    def rss_kb(self):
-        with open("/proc/%d/status" % self.proc.pid) as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-        return -1
-
-    def alive(self):
-        return self.proc.poll() is None
-
-    def stop(self):
-        stop(self.proc)
-        if self.own_masq and self.masq:
-            shutil.rmtree(self.masq, ignore_errors=True)
-        return self.proc.returncode
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
-class InetdDaemon(Daemon):
-    """distccd --inetd behind systemd-socket-activate --accept --inetd."""
-
-    def __init__(self, args=(), masq=None, env=None):
-        self.dir = world_dir("distccd-run-")
-        self.host = "127.0.0.1"
-        self.family = socket.AF_INET
-        self.port = free_port()
-        self.log = os.path.join(self.dir, "distccd.log")
-        self.masq = masq if masq is not None else make_masq()
-        self.own_masq = masq is None
-        cmd = ["systemd-socket-activate", "--accept", "--inetd", "-l",
-               "127.0.0.1:%d" % self.port]
-        for k, v in (env or {}).items():
-            cmd += ["-E", "%s=%s" % (k, v)]
-        cmd += [binary("distccd"), "--inetd", "--log-file", self.log, "--log-level", "debug",
-                "--masquerade-dir", self.masq] + list(args)
-        self.cmd = cmd
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        if not wait_port(self.port):
-            self.stop()
-            raise AssertionError("systemd-socket-activate did not start")
 
 
 def distcc(hosts, args, cwd, env=None, timeout=60):
@@ -241,6 +126,7 @@ def lzotool():
     global _lzotool
     if _lzotool is None:
         d = tempfile.mkdtemp(prefix="distccd-lzo-")
+        atexit.register(shutil.rmtree, d, True)     # built once per test process
         src = os.path.join(d, "lzotool.c")
         with open(src, "w") as f:
             f.write(_LZOTOOL_SRC)

@@ -4,6 +4,7 @@
 users (UPSTREAM-BUGS B3: mode 0666 under umask 022), and a busy client that
 waits without spinning."""
 import os
+import shutil
 import subprocess
 import time
 
@@ -22,6 +23,8 @@ def recording_server():
     s = Server("debian", jobs=8, path_prefix=[fake])
     yield s, rec
     s.close()
+    shutil.rmtree(fake, ignore_errors=True)
+    shutil.rmtree(rec, ignore_errors=True)
 
 
 def test_limit_is_never_exceeded(tmp_path, recording_server):

@@ -3,6 +3,7 @@
 and ours when built) shows a running job during a slow remote compile; state
 files are always whole records (UPSTREAM-BUGS E1) and are gone afterwards."""
 import os
+import shutil
 import subprocess
 import time
 
@@ -28,6 +29,7 @@ def slow_server():
     s = Server("debian", jobs=2, path_prefix=[fake])
     yield s
     s.close()
+    shutil.rmtree(fake, ignore_errors=True)
 
 
 @pytest.mark.parametrize("mon", monitors())

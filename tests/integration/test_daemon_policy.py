@@ -157,8 +157,12 @@ def test_compiler_missing_110(src):
     with Daemon(masq=make_masq(names=["nosuchcc-42"])) as d:
         rep = parse_reply(raw_job(d, ["nosuchcc-42", "-c", "t.c", "-o", "t.o"]))
         assert rep["STAT"] == 110 << 8
-        assert b"failed to exec 'nosuchcc-42'" in rep["SERR"]
-        assert d.wait_log("COMPILE_ERROR exit:110")
+        # found missing before anything is spawned: the reply names the
+        # name, the PATH searched and what this server offers instead
+        assert b"compiler 'nosuchcc-42'" in rep["SERR"]
+        assert b"was not found on PATH=" in rep["SERR"]
+        assert b"this server offers: " in rep["SERR"]
+        assert d.wait_log("OTHER exit:0 sig:0 core:0 ret:110")
 
 
 def test_split_dwarf_refused_so_a_34_client_keeps_its_dwo(src):

@@ -113,6 +113,7 @@ def test_include_reads_secret(daemon, scratch):
 # ---- writing outside the job ------------------------------------------------
 
 @pytest.mark.sanitize
+@pytest.mark.serial      # compares listings of /tmp before and after
 def test_writers_refused(daemon, scratch):
     before = tmp_snapshot()
     for argv, why in [

@@ -4,13 +4,12 @@ real jobs run (Debian's distcc 3.4 client as the peer), the OpenMetrics page
 at /metrics under a strict grammar, and the access list on the stats port."""
 import os
 import shutil
-import subprocess
 import time
 
 import pytest
 
-from conftest import binary, free_port, wait_port
-from daemon_helpers import BAD_C, HELLO_C, Daemon, distcc, world_dir, write
+from conftest import free_port, wait_port
+from daemon_helpers import BAD_C, HELLO_C, Daemon, Distccd, distcc, world_dir, write
 from stats_helpers import (check_openmetrics, distcc_page, fetch, parse_distcc_page, sample,
                            split_http, wait_page)
 
@@ -149,30 +148,22 @@ def test_stats_port_honours_allow():
         assert distcc_page(d.sport)["dcc_max_kids"] == 3
 
 
-def test_socket_activated_stats_port(work, procs):
+def test_socket_activated_stats_port(work):
     """systemd-socket-activate passes both listening sockets, the stats one
     named "stats" (FileDescriptorName=stats); the first connection, to the
     stats port, starts the daemon, and it also honours --allow there."""
-    from daemon_helpers import make_masq
-    port, sport = free_port(), free_port()
-    masq = make_masq()
-    log = os.path.join(work, "distccd.log")
-    cmd = ["systemd-socket-activate", "-l", "127.0.0.1:%d" % port, "-l", "127.0.0.1:%d" % sport,
-           "--fdname=distcc:stats", binary("distccd"), "--no-detach", "--allow", "127.0.0.1",
-           "--jobs", "2", "--masquerade-dir", masq, "--log-file", log, "--log-level", "info"]
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    procs.append(p)
-    try:
+    sport = free_port()
+    with Distccd(["--no-detach", "--allow", "127.0.0.1", "--jobs", "2"], how="listen",
+                 listen_extra=["127.0.0.1:%d" % sport], fdnames="distcc:stats",
+                 log_level="info", wait=None) as d:
         assert wait_port(sport)
         f = parse_distcc_page(fetch(sport))       # starts distccd
         assert f["dcc_max_kids"] == 2 and f["dcc_tcp_accept"] == 0
         write(os.path.join(work, "a.c"), HELLO_C)
-        r = distcc("127.0.0.1:%d" % port, ["gcc", "-c", "a.c", "-o", "a.o"], work)
+        r = distcc(d.hostspec, ["gcc", "-c", "a.c", "-o", "a.o"], work)
         assert r.returncode == 0, r.stderr
         f = wait_page(sport, lambda f: f["dcc_compile_ok"] == 1 and f["dcc_longest_job"] == "a.c")
         assert f["dcc_tcp_accept"] == 1 and f["dcc_longest_job"] == "a.c"
         _, headers, body = split_http(fetch(sport, b"GET /metrics HTTP/1.0\r\n\r\n"))
         assert sample(check_openmetrics(body.decode()), "distccd_connections",
                       "distccd_connections_total") == 1
-    finally:
-        shutil.rmtree(masq, ignore_errors=True)

@@ -11,7 +11,8 @@ import time
 
 import pytest
 
-from conftest import BUILD, DEBIAN_DISTCC, binary, free_port, stop, wait_port
+from conftest import BUILD, DEBIAN_DISTCC
+from distccd_fixture import Distccd
 
 HELLO = "int sq(int x) { return x * x; }\n"
 
@@ -31,36 +32,11 @@ def work(tmp_path):
     return tmp_path
 
 
-def activate(work, style, extra=(), idle=None):
-    """Start systemd-socket-activate in @style; returns (proc, port, logpath)."""
-    port = free_port()
-    log = work / ("distccd-%s.log" % style)
-    cmd = ["systemd-socket-activate", "--listen=127.0.0.1:%d" % port]
-    if style in ("accept", "inetd"):
-        cmd.append("--accept")
-    if style == "inetd":
-        cmd.append("--inetd")
-    cmd += [binary("distccd"), "--log-stderr", "--log-level", "info", "--allow", "127.0.0.1"]
-    if idle is not None:
-        cmd += ["--idle-exit", str(idle)]
-    cmd += list(extra)
-    errf = open(log, "w")
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errf)
-    errf.close()
-    assert wait_port_listening(port), log.read_text()
-    return proc, port, log
-
-
-def wait_port_listening(port, timeout=10):
-    """Like wait_port, but without connecting (a connection would start a job)."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        out = subprocess.run(["ss", "-Hltn", "sport = :%d" % port], capture_output=True,
-                             text=True).stdout
-        if out.strip():
-            return True
-        time.sleep(0.02)
-    return False
+def activate(style, extra=(), idle=None):
+    """Our distccd behind systemd-socket-activate in @style, logging to stderr."""
+    args = ["--allow", "127.0.0.1"] + (["--idle-exit", str(idle)] if idle is not None else [])
+    return Distccd(args + list(extra), how=style, masq=None, log="stderr", log_level="info",
+                   wait="listen")
 
 
 def compile_remote(client, work, port, name="hello"):
@@ -82,81 +58,60 @@ def closed_without_reply(sock):
         return True
 
 
-def ok_jobs(log):
-    return log.read_text().count("COMPILE_OK")
+def ok_jobs(d):
+    return d.logtext().count("COMPILE_OK")
 
 
 @pytest.mark.sanitize
 @pytest.mark.parametrize("client", clients())
 def test_listening_socket_is_served_then_idle_exit(work, client):
-    proc, port, log = activate(work, "listen", idle=2)
-    try:
-        compile_remote(client, work, port, "one")
-        compile_remote(client, work, port, "two")
-        assert ok_jobs(log) == 2, log.read_text()
+    with activate("listen", idle=2) as d:
+        compile_remote(client, work, d.port, "one")
+        compile_remote(client, work, d.port, "two")
+        assert ok_jobs(d) == 2, d.logtext()
         # one daemon served both (it took over the listening socket) ...
-        assert proc.poll() is None
+        assert d.proc.poll() is None
         # ... and leaves on its own once idle, with success
-        assert proc.wait(timeout=15) == 0, log.read_text()
-    finally:
-        stop(proc)
+        assert d.proc.wait(timeout=15) == 0, d.logtext()
 
 
 @pytest.mark.sanitize
 @pytest.mark.parametrize("client", clients())
 def test_accept_yes_connected_fd3(work, client):
-    proc, port, log = activate(work, "accept")
-    try:
-        compile_remote(client, work, port, "one")
-        compile_remote(client, work, port, "two")
-        text = log.read_text()
-        assert ok_jobs(log) == 2, text
+    with activate("accept") as d:
+        compile_remote(client, work, d.port, "one")
+        compile_remote(client, work, d.port, "two")
+        text = d.logtext()
+        assert ok_jobs(d) == 2, text
         # a fresh process per connection: two different pids logged the jobs
         pids = {l.split("]")[0] for l in text.splitlines() if "COMPILE_OK" in l}
         assert len(pids) == 2, text
-    finally:
-        stop(proc)
 
 
 @pytest.mark.sanitize
 @pytest.mark.parametrize("client", clients())
 def test_inetd_stdin(work, client):
-    proc, port, log = activate(work, "inetd")
-    try:
-        compile_remote(client, work, port)
-        assert ok_jobs(log) == 1, log.read_text()
-    finally:
-        stop(proc)
+    with activate("inetd") as d:
+        compile_remote(client, work, d.port)
+        assert ok_jobs(d) == 1, d.logtext()
 
 
 @pytest.mark.sanitize
 def test_accept_yes_checks_the_allow_list(work):
     """A connected socket from systemd is still subject to --allow."""
-    port = free_port()
-    log = work / "deny.log"
-    errf = open(log, "w")
-    proc = subprocess.Popen(["systemd-socket-activate", "--listen=127.0.0.1:%d" % port, "--accept",
-                             binary("distccd"), "--log-stderr", "--allow", "10.9.9.9"],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errf)
-    errf.close()
-    try:
-        assert wait_port_listening(port)
-        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+    with Distccd(["--allow", "10.9.9.9"], how="accept", masq=None, log="stderr",
+                 log_level=None) as d:
+        with socket.create_connection(("127.0.0.1", d.port), timeout=10) as s:
             s.sendall(b"DIST00000001ARGC00000001ARGV00000003gcc")
             assert closed_without_reply(s)
         end = time.monotonic() + 5
-        while "denied" not in log.read_text() and time.monotonic() < end:
+        while "denied" not in d.logtext() and time.monotonic() < end:
             time.sleep(0.05)
-        assert "denied" in log.read_text() and "127.0.0.1" in log.read_text()
-    finally:
-        stop(proc)
+        assert "denied" in d.logtext() and "127.0.0.1" in d.logtext()
 
 
 def test_idle_exit_zero_means_never(work):
-    proc, port, log = activate(work, "listen", idle=0)
-    try:
-        compile_remote(DEBIAN_DISTCC, work, port)
+    with activate("listen", idle=0) as d:
+        compile_remote(DEBIAN_DISTCC, work, d.port)
         with pytest.raises(subprocess.TimeoutExpired):
-            proc.wait(timeout=3)
-    finally:
-        stop(proc)
+            d.proc.wait(timeout=3)

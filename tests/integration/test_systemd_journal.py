@@ -8,9 +8,12 @@ import time
 
 import pytest
 
-from conftest import DEBIAN_DISTCC, binary, free_port
+from conftest import DEBIAN_DISTCC, free_port
 import systemd_helpers as sh
-from test_systemd_activation import closed_without_reply, compile_remote, wait_port_listening
+from distccd_fixture import distccd_shell, wait_listening
+from test_systemd_activation import closed_without_reply, compile_remote
+
+pytestmark = pytest.mark.serial     # journald in a mount namespace
 
 BAD = "int f(void) { return undeclared_thing; }\n"
 
@@ -21,10 +24,11 @@ def start(tmp_path, extra=""):
     (tmp_path / "bad.c").write_text(BAD)
     (tmp_path / "state").mkdir()
     port = free_port()
-    cmd = ("exec systemd-socket-activate --listen=127.0.0.1:%d %s --allow 127.0.0.1 "
-           "--idle-exit 0 --user nobody %s" % (port, binary("distccd"), extra))
+    cmd = "exec " + distccd_shell("listen", port=port, args=["--allow", "127.0.0.1", "--idle-exit",
+                                                             "0", "--user", "nobody"]
+                                  + extra.split())
     j = sh.HandJournal(tmp_path, cmd)
-    assert wait_port_listening(port), j.cmd_output()
+    assert wait_listening(port), j.cmd_output()
     return j, port
 
 

@@ -20,7 +20,7 @@
 
 #include "jobscan.h"
 #include "macro.h"
-#include "parse.h"
+#include "strv.h"
 
 #define MAXW 256
 

@@ -336,6 +336,265 @@ static void test_buffered_fd_source(void **state)
 	buf_free(&wire);
 }
 
+/* ---- protocol 3 ---- */
+
+/* DISTCC-REFERENCE 1.7's pump request, with our own file contents. */
+static void build_v3_request(struct buf *out)
+{
+	const char *argv[] = { "x86_64-linux-gnu-gcc", "-MD", "-c", "p.c", "-o", "p.o",
+			       "-MT", "p.o", NULL };
+	static const char src[] = "#include \"inc/my.h\"\nint x = MYV;\n";
+
+	assert_int_equal(proto_put_request_head(out, 3, "/src/p", argv), 0);
+	assert_int_equal(proto_put_nfil(out, 4), 0);
+	assert_int_equal(proto_put_pump_file(out, "/src/p/p.c", src, sizeof(src) - 1), 0);
+	assert_int_equal(proto_put_pump_file(out, "/src/p/inc/my.h", "#define MYV 3\n", 14), 0);
+	assert_int_equal(proto_put_pump_link(out, "/src/p/inc/link.h", "my.h"), 0);
+	assert_int_equal(proto_put_pump_file(out, "/src/p/inc/empty.h", "", 0), 0);
+}
+
+static void test_v3_request_roundtrip(void **state)
+{
+	struct buf wire = BUF_INIT(1 << 20);
+	struct proto_request req;
+	struct proto_pump_budget b;
+	struct proto_pump_entry e;
+	struct cursor c;
+	struct proto_src src;
+	static const char head[] = "DIST00000003CDIR00000006/src/pARGC00000008"
+				   "ARGV00000014x86_64-linux-gnu-gccARGV00000003-MD";
+
+	(void)state;
+	build_v3_request(&wire);
+	assert_memory_equal(wire.data, head, sizeof(head) - 1);
+	/* the empty file is the 3-byte LZO end-of-stream, as 3.4's include server sends it */
+	assert_memory_equal(wire.data + wire.len - 15, "FILE00000003\x11\x00\x00", 15);
+	c = CURSOR(wire.data, wire.len);
+	src = PROTO_SRC_MEM(&c);
+	assert_int_equal(proto_read_request_head(&src, &req), 0);
+	assert_string_equal(req.cwd, "/src/p");
+	assert_int_equal(req.argc, 8);
+	assert_int_equal(proto_read_nfil(&src, &b), 0);
+	assert_int_equal(b.left, 4);
+	assert_int_equal(proto_read_pump_entry(&src, &b, &e), 0);
+	assert_int_equal(e.kind, PROTO_PUMP_FILE);
+	assert_string_equal(e.name, "/src/p/p.c");
+	assert_int_equal(e.body.len, 33);
+	assert_memory_equal(e.body.data, "#include \"inc/my.h\"\nint x = MYV;\n", 33);
+	proto_pump_entry_free(&e);
+	assert_int_equal(proto_read_pump_entry(&src, &b, &e), 0);
+	assert_string_equal(e.name, "/src/p/inc/my.h");
+	assert_int_equal(e.body.len, 14);
+	proto_pump_entry_free(&e);
+	assert_int_equal(proto_read_pump_entry(&src, &b, &e), 0);
+	assert_int_equal(e.kind, PROTO_PUMP_LINK);
+	assert_string_equal(e.name, "/src/p/inc/link.h");
+	assert_string_equal(e.target, "my.h");
+	proto_pump_entry_free(&e);
+	assert_int_equal(proto_read_pump_entry(&src, &b, &e), 0);
+	assert_int_equal(e.kind, PROTO_PUMP_FILE);
+	assert_int_equal(e.body.len, 0);
+	proto_pump_entry_free(&e);
+	/* all NFIL entries read: nothing more is taken from the stream */
+	assert_int_equal(proto_read_pump_entry(&src, &b, &e), -ERANGE);
+	assert_int_equal(cursor_left(&c), 0);
+	assert_int_equal(b.plain, 33 + 14);
+	assert_int_equal(b.wire, wire.len - (size_t)(strstr((char *)wire.data, "NFIL") -
+						    (char *)wire.data) - 12 - 12 * 8 -
+				 strlen("/src/p/p.c/src/p/inc/my.h/src/p/inc/link.hmy.h/src/p/inc/empty.h"));
+	assert_int_equal(b.names, strlen("/src/p/p.c/src/p/inc/my.h/src/p/inc/link.hmy.h"
+					 "/src/p/inc/empty.h"));
+	proto_request_free(&req);
+	buf_free(&wire);
+}
+
+/* Read a whole v3 request from @n bytes of @data: the last error, or 0. */
+static int read_v3(const void *data, size_t n, uint32_t *ret_entries)
+{
+	struct cursor c = CURSOR(data, n);
+	struct proto_src src = PROTO_SRC_MEM(&c);
+	struct proto_request req;
+	struct proto_pump_budget b;
+	struct proto_pump_entry e;
+	int r;
+
+	*ret_entries = 0;
+	r = proto_read_request_head(&src, &req);
+	if (r < 0)
+		return r;
+	r = proto_read_nfil(&src, &b);
+	while (r >= 0 && b.left > 0) {
+		r = proto_read_pump_entry(&src, &b, &e);
+		if (r >= 0) {
+			(*ret_entries)++;
+			proto_pump_entry_free(&e);
+		}
+	}
+	proto_request_free(&req);
+	return r;
+}
+
+static void test_v3_truncated_everywhere(void **state)
+{
+	struct buf wire = BUF_INIT(1 << 20);
+	uint32_t n;
+
+	(void)state;
+	build_v3_request(&wire);
+	assert_int_equal(read_v3(wire.data, wire.len, &n), 0);
+	assert_int_equal(n, 4);
+	for (size_t cut = 0; cut < wire.len; cut++) {
+		int r = read_v3(wire.data, cut, &n);
+
+		assert_true(r == -EPIPE || r == -ENODATA);
+		assert_true(n < 4);
+	}
+	buf_free(&wire);
+}
+
+/* The request head of a v3 job, then @tail. */
+static int read_v3_tail(const char *tail, size_t n, uint32_t *ret_entries)
+{
+	struct buf wire = BUF_INIT(1 << 20);
+	const char *argv[] = { "gcc", "-c", "a.c", "-o", "a.o", NULL };
+	int r;
+
+	assert_int_equal(proto_put_request_head(&wire, 3, "/w", argv), 0);
+	assert_int_equal(buf_append(&wire, tail, n), 0);
+	r = read_v3(wire.data, wire.len, ret_entries);
+	buf_free(&wire);
+	return r;
+}
+
+#define TAIL(s) s, sizeof(s) - 1
+
+static void test_v3_hostile_lists(void **state)
+{
+	uint32_t n;
+
+	(void)state;
+	/* NFIL over the cap: refused before any entry is read */
+	assert_int_equal(read_v3_tail(TAIL("NFILffffffff"), &n), -EBADMSG);
+	assert_int_equal(read_v3_tail(TAIL("NFIL00010001"), &n), -EBADMSG);
+	/* an announced count that never arrives costs nothing */
+	assert_int_equal(read_v3_tail(TAIL("NFIL00010000"), &n), -EPIPE);
+	assert_int_equal(n, 0);
+	/* NFIL 0 is an empty list */
+	assert_int_equal(read_v3_tail(TAIL("NFIL00000000"), &n), 0);
+	/* order: FILE or LINK before NAME, two NAMEs, another token after NAME */
+	assert_int_equal(read_v3_tail(TAIL("NFIL00000001FILE00000003\x11\x00\x00"), &n), -EBADMSG);
+	assert_int_equal(read_v3_tail(TAIL("NFIL00000001LINK00000001x"), &n), -EBADMSG);
+	assert_int_equal(read_v3_tail(TAIL("NFIL00000001NAME00000002/aNAME00000002/b"), &n), -EBADMSG);
+	assert_int_equal(read_v3_tail(TAIL("NFIL00000001NAME00000002/aDOTI00000000"), &n), -EBADMSG);
+	assert_int_equal(read_v3_tail(TAIL("NFIL00000001NAME00000002/afile00000000"), &n), -EBADMSG);
+	assert_int_equal(read_v3_tail(TAIL("NFIL00000001NAME00000002/aFILE0000000z"), &n), -EBADMSG);
+	/* empty name or target, NUL inside a name */
+	assert_int_equal(read_v3_tail(TAIL("NFIL00000001NAME00000000FILE00000000"), &n), -EBADMSG);
+	assert_int_equal(read_v3_tail(TAIL("NFIL00000001NAME00000002/aLINK00000000"), &n), -EBADMSG);
+	assert_int_equal(read_v3_tail(TAIL("NFIL00000001NAME00000003/\0aFILE00000000"), &n), -EBADMSG);
+	/* FILE is always LZO: raw text is a corrupt stream, a zero length is empty */
+	assert_int_equal(read_v3_tail(TAIL("NFIL00000001NAME00000002/aFILE00000005hello"), &n),
+			 -EBADMSG);
+	assert_int_equal(read_v3_tail(TAIL("NFIL00000001NAME00000002/aFILE00000000"), &n), 0);
+	assert_int_equal(n, 1);
+	/* sizes announced over the caps are refused before they are read */
+	assert_int_equal(read_v3_tail(TAIL("NFIL00000001NAME00100001"), &n), -EBADMSG);
+	assert_int_equal(read_v3_tail(TAIL("NFIL00000001NAME00000002/aFILE04000001"), &n), -EBADMSG);
+	assert_int_equal(read_v3_tail(TAIL("NFIL00000001NAME00000002/aFILEffffffff"), &n), -EBADMSG);
+	/* more entries than NFIL announced are not read */
+	assert_int_equal(read_v3_tail(TAIL("NFIL00000001NAME00000002/aLINK00000001b"
+					  "NAME00000002/cLINK00000001d"), &n), 0);
+	assert_int_equal(n, 1);
+}
+
+/* A FILE that decompresses past MAX_PUMP_FILE: refused once the cap is
+ * reached, having decompressed no more than that. */
+static void test_v3_lzo_bomb(void **state)
+{
+	const size_t plain = MAX_PUMP_FILE + 4096;
+	_cleanup_free_ uint8_t *zeros = calloc(1, plain);
+	struct buf tail = BUF_INIT(2 * (size_t)MAX_PUMP_FILE);
+	uint32_t n;
+
+	(void)state;
+	assert_non_null(zeros);
+	assert_int_equal(proto_put_nfil(&tail, 1), 0);
+	assert_int_equal(proto_put_pump_file(&tail, "/bomb.h", zeros, plain), 0);
+	assert_true(tail.len < plain / 64);        /* a small request... */
+	assert_int_equal(read_v3_tail((const char *)tail.data, tail.len, &n), -EBADMSG);
+	assert_int_equal(n, 0);
+	buf_free(&tail);
+}
+
+/* The per-request totals: what is left, not a fresh cap per file. */
+static void test_v3_request_totals(void **state)
+{
+	struct buf wire = BUF_INIT(1 << 20);
+	struct cursor c;
+	struct proto_src src;
+	struct proto_pump_budget b = { .left = 1, .plain = MAX_PUMP_TOTAL - 10 };
+	struct proto_pump_entry e;
+
+	(void)state;
+	assert_int_equal(proto_put_pump_file(&wire, "/a.h", "0123456789", 10), 0);
+	c = CURSOR(wire.data, wire.len);
+	src = PROTO_SRC_MEM(&c);
+	assert_int_equal(proto_read_pump_entry(&src, &b, &e), 0);     /* exactly the rest */
+	proto_pump_entry_free(&e);
+	assert_int_equal(b.plain, MAX_PUMP_TOTAL);
+
+	buf_reset(&wire);
+	assert_int_equal(proto_put_pump_file(&wire, "/a.h", "01234567890", 11), 0);
+	c = CURSOR(wire.data, wire.len);
+	src = PROTO_SRC_MEM(&c);
+	b = (struct proto_pump_budget){ .left = 1, .plain = MAX_PUMP_TOTAL - 10 };
+	assert_int_equal(proto_read_pump_entry(&src, &b, &e), -EBADMSG);
+	c.pos = 0;
+	b = (struct proto_pump_budget){ .left = 1, .wire = MAX_PUMP_TOTAL - 2 };
+	assert_int_equal(proto_read_pump_entry(&src, &b, &e), -EBADMSG);
+	c.pos = 0;
+	b = (struct proto_pump_budget){ .left = 1, .names = MAX_PUMP_NAMES_BYTES - 3 };
+	assert_int_equal(proto_read_pump_entry(&src, &b, &e), -EBADMSG);
+	buf_free(&wire);
+}
+
+/* DOTD follows DOTO only in protocol 3 and only when the compile succeeded. */
+static void test_v3_reply_dotd(void **state)
+{
+	struct proto_reply r, back;
+	struct buf wire = BUF_INIT(1 << 20);
+	struct cursor c;
+	struct proto_src src;
+
+	(void)state;
+	proto_reply_init(&r);
+	r.version = 3;
+	assert_int_equal(buf_append_str(&r.doto, "object"), 0);
+	assert_int_equal(buf_append_str(&r.dotd, "p.o: p.c inc/my.h\n"), 0);
+	assert_int_equal(proto_put_reply(&wire, &r), 0);
+	c = CURSOR(wire.data, wire.len);
+	src = PROTO_SRC_MEM(&c);
+	proto_reply_init(&back);
+	assert_int_equal(proto_read_reply(&src, 3, &back), 0);
+	assert_true(back.has_dotd);
+	assert_int_equal(back.dotd.len, 18);
+	assert_memory_equal(back.dotd.data, "p.o: p.c inc/my.h\n", 18);
+	assert_int_equal(cursor_left(&c), 0);
+	proto_reply_free(&back);
+
+	buf_reset(&wire);
+	r.status = 1 << 8;
+	assert_int_equal(proto_put_reply(&wire, &r), 0);
+	assert_null(memmem(wire.data, wire.len, "DOTD", 4));
+	r.version = 2;
+	r.status = 0;
+	buf_reset(&wire);
+	assert_int_equal(proto_put_reply(&wire, &r), 0);
+	assert_null(memmem(wire.data, wire.len, "DOTD", 4));
+	proto_reply_free(&r);
+	buf_free(&wire);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -350,6 +609,12 @@ int main(void)
 		cmocka_unit_test(test_bulk_over_cap),
 		cmocka_unit_test(test_bulk_announced_size_not_allocated),
 		cmocka_unit_test(test_buffered_fd_source),
+		cmocka_unit_test(test_v3_request_roundtrip),
+		cmocka_unit_test(test_v3_truncated_everywhere),
+		cmocka_unit_test(test_v3_hostile_lists),
+		cmocka_unit_test(test_v3_lzo_bomb),
+		cmocka_unit_test(test_v3_request_totals),
+		cmocka_unit_test(test_v3_reply_dotd),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,8 +18,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "parse.h"
 #include "rewrite.h"
+#include "strv.h"
 
 static char top[64];
 static char bin[96], other[96], alt[96];

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Access list parsing and matching. Pure: no logging, no I/O. The caller
+ * The --allow network list: parsing and matching. Pure: no logging, no I/O. The caller
  * decides what a "no" means (close the connection and log the peer).
  */
 #include <arpa/inet.h>
@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "access.h"
 #include "macro.h"
+#include "netacl.h"
 #include "parse.h"
 
 static void mask_bits(uint8_t *addr, size_t len, unsigned bits)
@@ -24,9 +24,9 @@ static void mask_bits(uint8_t *addr, size_t len, unsigned bits)
 	}
 }
 
-int access_parse(const char *spec, struct access_rule *ret)
+int netacl_parse_rule(const char *spec, struct netacl_rule *ret)
 {
-	struct access_rule rule = { 0 };
+	struct netacl_rule rule = { 0 };
 	char host[INET6_ADDRSTRLEN + 1];
 	const char *slash;
 	size_t hlen;
@@ -56,10 +56,10 @@ int access_parse(const char *spec, struct access_rule *ret)
 	return 0;
 }
 
-int access_list_add(struct access_list *l, const char *spec)
+int netacl_add(struct netacl *l, const char *spec)
 {
-	struct access_rule rule, *n;
-	int r = access_parse(spec, &rule);
+	struct netacl_rule rule, *n;
+	int r = netacl_parse_rule(spec, &rule);
 
 	if (r < 0)
 		return r;
@@ -71,7 +71,7 @@ int access_list_add(struct access_list *l, const char *spec)
 	return 0;
 }
 
-int access_list_add_private(struct access_list *l)
+int netacl_add_private(struct netacl *l)
 {
 	static const char *const private[] = {
 		"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8",
@@ -79,7 +79,7 @@ int access_list_add_private(struct access_list *l)
 	};
 
 	for (size_t i = 0; i < ELEMENTSOF(private); i++) {
-		int r = access_list_add(l, private[i]);
+		int r = netacl_add(l, private[i]);
 
 		if (r < 0)
 			return r;
@@ -87,10 +87,10 @@ int access_list_add_private(struct access_list *l)
 	return 0;
 }
 
-void access_list_free(struct access_list *l)
+void netacl_free(struct netacl *l)
 {
 	free(l->rules);
-	*l = (struct access_list){ 0 };
+	*l = (struct netacl){ 0 };
 }
 
 static bool prefix_match(const uint8_t *a, const uint8_t *net, unsigned bits)
@@ -125,7 +125,7 @@ static int peer_key(const struct sockaddr *sa, socklen_t len, uint8_t out[16])
 	return -EAFNOSUPPORT;
 }
 
-bool access_check(const struct access_list *l, const struct sockaddr *sa, socklen_t len)
+bool netacl_match(const struct netacl *l, const struct sockaddr *sa, socklen_t len)
 {
 	uint8_t key[16];
 	int family;
@@ -141,7 +141,7 @@ bool access_check(const struct access_list *l, const struct sockaddr *sa, sockle
 	return false;
 }
 
-void access_format_peer(const struct sockaddr *sa, socklen_t len, char *out, size_t n)
+void netacl_format_peer(const struct sockaddr *sa, socklen_t len, char *out, size_t n)
 {
 	char host[INET6_ADDRSTRLEN];
 

@@ -24,7 +24,7 @@
 #include "journal.h"
 #include "log.h"
 #include "macro.h"
-#include "server.h"
+#include "standalone.h"
 #include "session.h"
 #include "stats-server.h"
 
@@ -86,7 +86,7 @@ static int bind_addr(const char *host, unsigned port, int *ret_fd)
 	return 0;
 }
 
-int server_bind_stats(const struct daemon_config *cfg)
+int standalone_bind_stats(const struct daemon_config *cfg)
 {
 	int fd, r;
 
@@ -94,7 +94,7 @@ int server_bind_stats(const struct daemon_config *cfg)
 	return r < 0 ? r : fd;
 }
 
-int server_bind(const struct daemon_config *cfg, int **ret_fds)
+int standalone_bind(const struct daemon_config *cfg, int **ret_fds)
 {
 	static char *const any[] = { (char *)"0.0.0.0", NULL };
 	char *const *hosts = cfg->listen ? cfg->listen : any;
@@ -207,8 +207,8 @@ static void accept_one(struct server *s, int lfd)
 		return;
 	}
 	stats_server_accepted(s->stats);
-	access_format_peer((struct sockaddr *)&peer, len, name, sizeof(name));
-	if (!access_check(&s->cfg->allow, (struct sockaddr *)&peer, len)) {
+	netacl_format_peer((struct sockaddr *)&peer, len, name, sizeof(name));
+	if (!netacl_match(&s->cfg->allow, (struct sockaddr *)&peer, len)) {
 		stats_server_denied(s->stats);
 		log_warning("connection from client '%s' denied by access list", name);
 		return;
@@ -335,10 +335,10 @@ static bool stats_allowed(const struct sockaddr *sa, socklen_t len, void *userda
 {
 	const struct daemon_config *cfg = userdata;
 
-	return access_check(&cfg->allow, sa, len);
+	return netacl_match(&cfg->allow, sa, len);
 }
 
-int server_run(const struct daemon_config *cfg, const int *listen_fds, size_t n, int stats_fd)
+int standalone_run(const struct daemon_config *cfg, const int *listen_fds, size_t n, int stats_fd)
 {
 	struct server s = { .cfg = cfg, .fds = listen_fds, .nfds = n, .sigfd = -1,
 			    .last_busy = now_usec(), .relay = { -1, -1 } };

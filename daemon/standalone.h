@@ -13,11 +13,11 @@
 
 /* Bind and listen on cfg->listen (default 0.0.0.0) at cfg->port. Returns the
  * number of fds in *ret_fds (caller frees and closes), or -errno (logged). */
-int server_bind(const struct daemon_config *cfg, int **ret_fds);
+int standalone_bind(const struct daemon_config *cfg, int **ret_fds);
 /* With --stats: bind the stats port (cfg->stats_port) on the first --listen
  * address. Returns the fd, or -errno (logged). */
-int server_bind_stats(const struct daemon_config *cfg);
+int standalone_bind_stats(const struct daemon_config *cfg);
 /* Serve until SIGTERM/SIGINT/SIGHUP or --lifetime. Children in flight are
  * told to stop (they kill their compilers). @stats_fd: the listening stats
  * socket (taken over and closed), or -1 for none. Returns 0 or -errno. */
-int server_run(const struct daemon_config *cfg, const int *listen_fds, size_t n, int stats_fd);
+int standalone_run(const struct daemon_config *cfg, const int *listen_fds, size_t n, int stats_fd);

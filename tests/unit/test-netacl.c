@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Access lists: parsing of IP[/BITS] and matching of IPv4, IPv6 and
+ * The --allow network list: parsing of IP[/BITS] and matching of IPv4, IPv6 and
  * IPv4-mapped IPv6 peers; the private default includes ::1.
  */
 #include <arpa/inet.h>
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "access.h"
+#include "netacl.h"
 
 static struct sockaddr_storage peer(const char *ip, socklen_t *len)
 {
@@ -29,32 +29,32 @@ static struct sockaddr_storage peer(const char *ip, socklen_t *len)
 	return ss;
 }
 
-static bool allowed(const struct access_list *l, const char *ip)
+static bool allowed(const struct netacl *l, const char *ip)
 {
 	socklen_t len;
 	struct sockaddr_storage ss = peer(ip, &len);
 
-	return access_check(l, (struct sockaddr *)&ss, len);
+	return netacl_match(l, (struct sockaddr *)&ss, len);
 }
 
 static void test_parse(void **state)
 {
-	struct access_rule r;
+	struct netacl_rule r;
 
 	(void)state;
-	assert_int_equal(access_parse("10.1.2.3", &r), 0);
+	assert_int_equal(netacl_parse_rule("10.1.2.3", &r), 0);
 	assert_int_equal(r.family, AF_INET);
 	assert_int_equal(r.bits, 32);
-	assert_int_equal(access_parse("10.1.2.3/8", &r), 0);
+	assert_int_equal(netacl_parse_rule("10.1.2.3/8", &r), 0);
 	assert_int_equal(r.bits, 8);
 	assert_int_equal(r.addr[0], 10);
 	assert_int_equal(r.addr[1], 0);     /* host bits cleared */
-	assert_int_equal(access_parse("fe80::1/10", &r), 0);
+	assert_int_equal(netacl_parse_rule("fe80::1/10", &r), 0);
 	assert_int_equal(r.family, AF_INET6);
 	assert_int_equal(r.bits, 10);
-	assert_int_equal(access_parse("0.0.0.0/0", &r), 0);
-	assert_int_equal(access_parse("::/0", &r), 0);
-	assert_int_equal(access_parse("::1", &r), 0);
+	assert_int_equal(netacl_parse_rule("0.0.0.0/0", &r), 0);
+	assert_int_equal(netacl_parse_rule("::/0", &r), 0);
+	assert_int_equal(netacl_parse_rule("::1", &r), 0);
 	assert_int_equal(r.bits, 128);
 }
 
@@ -65,21 +65,21 @@ static void test_parse_bad(void **state)
 		"10.0.0.1/8x", "10.0.0", "300.1.1.1", "host.example", "10.0.0.1/08/1",
 		"1.2.3.4 ", "::1/1281", "[::1]", "10.0.0.1/99999999999999999999",
 	};
-	struct access_rule r;
+	struct netacl_rule r;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		assert_int_equal(access_parse(bad[i], &r), -EINVAL);
-	assert_int_equal(access_parse(NULL, &r), -EINVAL);
+		assert_int_equal(netacl_parse_rule(bad[i], &r), -EINVAL);
+	assert_int_equal(netacl_parse_rule(NULL, &r), -EINVAL);
 }
 
 static void test_match_v4(void **state)
 {
-	struct access_list l = { 0 };
+	struct netacl l = { 0 };
 
 	(void)state;
-	assert_int_equal(access_list_add(&l, "192.168.5.0/24"), 0);
-	assert_int_equal(access_list_add(&l, "10.0.0.7"), 0);
+	assert_int_equal(netacl_add(&l, "192.168.5.0/24"), 0);
+	assert_int_equal(netacl_add(&l, "10.0.0.7"), 0);
 	assert_true(allowed(&l, "192.168.5.1"));
 	assert_true(allowed(&l, "192.168.5.255"));
 	assert_false(allowed(&l, "192.168.6.1"));
@@ -90,28 +90,28 @@ static void test_match_v4(void **state)
 	assert_true(allowed(&l, "::ffff:192.168.5.9"));
 	assert_false(allowed(&l, "::ffff:192.168.7.9"));
 	assert_true(allowed(&l, "::ffff:10.0.0.7"));
-	access_list_free(&l);
+	netacl_free(&l);
 }
 
 static void test_match_v6(void **state)
 {
-	struct access_list l = { 0 };
+	struct netacl l = { 0 };
 
 	(void)state;
-	assert_int_equal(access_list_add(&l, "2001:db8::/32"), 0);
-	assert_int_equal(access_list_add(&l, "2001:db9:0:1::/63"), 0);
+	assert_int_equal(netacl_add(&l, "2001:db8::/32"), 0);
+	assert_int_equal(netacl_add(&l, "2001:db9:0:1::/63"), 0);
 	assert_true(allowed(&l, "2001:db8:ffff::1"));
 	assert_true(allowed(&l, "2001:db9::1"));      /* /63 covers :0: and :1: */
 	assert_false(allowed(&l, "2001:dba::1"));
 	assert_true(allowed(&l, "2001:db9:0:1::5"));
 	assert_false(allowed(&l, "2001:db9:0:2::5"));
 	assert_false(allowed(&l, "192.168.1.1"));
-	access_list_free(&l);
+	netacl_free(&l);
 }
 
 static void test_private(void **state)
 {
-	struct access_list l = { 0 };
+	struct netacl l = { 0 };
 	static const char *const yes[] = { "10.255.0.1", "172.16.0.1", "172.31.255.255",
 					   "192.168.0.1", "127.0.0.1", "127.8.8.8", "::1",
 					   "fe80::abcd", "fd00::1", "fc00::1", "::ffff:127.0.0.1" };
@@ -119,17 +119,17 @@ static void test_private(void **state)
 					  "2001:db8::1", "fec0::1", "::ffff:8.8.8.8", "0.0.0.0" };
 
 	(void)state;
-	assert_int_equal(access_list_add_private(&l), 0);
+	assert_int_equal(netacl_add_private(&l), 0);
 	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
 		assert_true(allowed(&l, yes[i]));
 	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
 		assert_false(allowed(&l, no[i]));
-	access_list_free(&l);
+	netacl_free(&l);
 }
 
 static void test_empty_denies(void **state)
 {
-	struct access_list l = { 0 };
+	struct netacl l = { 0 };
 	struct sockaddr_un_like {
 		sa_family_t f;
 		char path[20];
@@ -137,12 +137,12 @@ static void test_empty_denies(void **state)
 
 	(void)state;
 	assert_false(allowed(&l, "127.0.0.1"));   /* 3.4: empty list allowed everyone */
-	assert_int_equal(access_list_add(&l, "0.0.0.0/0"), 0);
+	assert_int_equal(netacl_add(&l, "0.0.0.0/0"), 0);
 	assert_true(allowed(&l, "8.8.8.8"));
 	assert_false(allowed(&l, "::1"));
-	assert_false(access_check(&l, (struct sockaddr *)&un, sizeof(un)));
-	assert_false(access_check(&l, NULL, 0));
-	access_list_free(&l);
+	assert_false(netacl_match(&l, (struct sockaddr *)&un, sizeof(un)));
+	assert_false(netacl_match(&l, NULL, 0));
+	netacl_free(&l);
 }
 
 static void test_format(void **state)
@@ -153,18 +153,18 @@ static void test_format(void **state)
 
 	(void)state;
 	((struct sockaddr_in6 *)&ss)->sin6_port = htons(3632);
-	access_format_peer((struct sockaddr *)&ss, len, out, sizeof(out));
+	netacl_format_peer((struct sockaddr *)&ss, len, out, sizeof(out));
 	assert_string_equal(out, "[::1]:3632");
 	ss = peer("10.0.0.1", &len);
 	((struct sockaddr_in *)&ss)->sin_port = htons(80);
-	access_format_peer((struct sockaddr *)&ss, len, out, sizeof(out));
+	netacl_format_peer((struct sockaddr *)&ss, len, out, sizeof(out));
 	assert_string_equal(out, "10.0.0.1:80");
 	/* dual-stack socket (distccd.socket): IPv4 clients logged as IPv4 */
 	ss = peer("::ffff:10.77.1.1", &len);
 	((struct sockaddr_in6 *)&ss)->sin6_port = htons(40000);
-	access_format_peer((struct sockaddr *)&ss, len, out, sizeof(out));
+	netacl_format_peer((struct sockaddr *)&ss, len, out, sizeof(out));
 	assert_string_equal(out, "10.77.1.1:40000");
-	access_format_peer(NULL, 0, out, sizeof(out));
+	netacl_format_peer(NULL, 0, out, sizeof(out));
 	assert_string_equal(out, "unknown");
 }
 
