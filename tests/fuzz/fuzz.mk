@@ -30,6 +30,12 @@ ifneq ($(wildcard client/hostspec.c),)
 FUZZ_TARGETS += hostspec
 FUZZ_SRC_hostspec := client/hostspec.c $(FUZZ_COMMON)
 endif
+FUZZ_TARGETS += toolmap
+FUZZ_SRC_toolmap := daemon/toolmap.c $(FUZZ_COMMON)
+ifneq ($(wildcard client/elfinfo.c),)
+FUZZ_TARGETS += elfinfo
+FUZZ_SRC_elfinfo := client/elfinfo.c $(FUZZ_COMMON)
+endif
 ifneq ($(wildcard client/argscan.c),)
 FUZZ_TARGETS += argscan
 FUZZ_SRC_argscan := client/argscan.c $(FUZZ_COMMON)
