@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * posix_spawnp (vfork-fast in glibc) for the preprocessor, execvp for local
+ * posix_spawnp (vfork-fast in glibc) for the preprocessor and for local
  * compiles. The child gets exactly stdin, stdout and stderr; everything
  * else we hold is O_CLOEXEC.
  */
@@ -28,34 +28,51 @@ void child_ignore_sigpipe(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* posix_spawnp with SIGPIPE as our parent had it and an empty signal
+ * mask (the caller may block signals around the spawn); @fa may be NULL. */
+static int spawn(char *const argv[], const posix_spawn_file_actions_t *fa, pid_t *ret_pid)
+{
+	posix_spawnattr_t attr;
+	sigset_t def, none;
+	pid_t pid;
+	int r;
+
+	r = posix_spawnattr_init(&attr);
+	if (r != 0)
+		return -r;
+	sigemptyset(&def);
+	if (!sigpipe_was_ignored)
+		sigaddset(&def, SIGPIPE);
+	sigemptyset(&none);
+	posix_spawnattr_setsigdefault(&attr, &def);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+	r = posix_spawnp(&pid, argv[0], fa, &attr, argv, environ);
+	posix_spawnattr_destroy(&attr);
+	if (r != 0)
+		return -r;
+	*ret_pid = pid;
+	return 0;
+}
+
 int child_cpp(char *const argv[], pid_t *ret_pid)
 {
 	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t def;
-	pid_t pid;
 	int r;
 
 	r = posix_spawn_file_actions_init(&fa);
 	if (r != 0)
 		return -r;
-	r = posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	r = -posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
 	if (r == 0)
-		r = posix_spawnattr_init(&attr);
-	if (r == 0) {
-		sigemptyset(&def);
-		if (!sigpipe_was_ignored)
-			sigaddset(&def, SIGPIPE);
-		posix_spawnattr_setsigdefault(&attr, &def);
-		posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
-		r = posix_spawnp(&pid, argv[0], &fa, &attr, argv, environ);
-		posix_spawnattr_destroy(&attr);
-	}
+		r = spawn(argv, &fa, ret_pid);
 	posix_spawn_file_actions_destroy(&fa);
-	if (r != 0)
-		return -r;
-	*ret_pid = pid;
-	return 0;
+	return r;
+}
+
+int child_spawn(char *const argv[], pid_t *ret_pid)
+{
+	return spawn(argv, NULL, ret_pid);
 }
 
 int child_wait(pid_t pid, int *ret_status)
@@ -74,11 +91,4 @@ int child_exit_code(int st)
 	if (WIFSIGNALED(st))
 		return 128 + WTERMSIG(st);
 	return WEXITSTATUS(st);
-}
-
-int child_exec(char *const argv[])
-{
-	signal(SIGPIPE, sigpipe_was_ignored ? SIG_IGN : SIG_DFL);
-	execvp(argv[0], argv);
-	return -errno;
 }

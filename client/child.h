@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Running compilers: the local preprocessor as a child writing a temp file
- * (-o), and the compiler itself exec'd in place of distcc.
+ * Running compilers as children: the local preprocessor writing a temp file
+ * (-o), and a local compile with distcc's own stdin, stdout and stderr.
  */
 #pragma once
 
@@ -17,5 +17,6 @@ int child_cpp(char *const argv[], pid_t *ret_pid);
 int child_wait(pid_t pid, int *ret_status);
 /* Exit status distcc reports for a wait status: code, or 128+signal. */
 int child_exit_code(int wait_status);
-/* execvp @argv in place of this process. Returns only on failure (-errno). */
-int child_exec(char *const argv[]);
+/* Start @argv (PATH lookup) with our stdin, stdout and stderr, as exec'ing
+ * it would: -ENOENT/-EACCES... when it cannot be run. */
+int child_spawn(char *const argv[], pid_t *ret_pid);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "checkhosts.h"
 #include "child.h"
 #include "config.h"
 #include "exitcode.h"
@@ -36,6 +37,7 @@ static void help(void)
 	       "Usage:\n"
 	       "   distcc [COMPILER] [compile options] -o OBJECT -c SOURCE\n"
 	       "   distcc [--help|--version|--show-hosts|-j]\n"
+	       "   distcc --check-hosts [COMPILER...]\n"
 	       "\n"
 	       "Options:\n"
 	       "   COMPILER                   Defaults to \"cc\".\n"
@@ -44,6 +46,9 @@ static void help(void)
 	       "   --show-hosts               Show host list, and exit.\n"
 	       "   -j                         Show the concurrency level, as calculated from\n"
 	       "                              the host list, and exit.\n"
+	       "   --check-hosts [COMPILER...] Compile a probe on every host and here, and\n"
+	       "                              compare: same / different version / missing /\n"
+	       "                              refused / unreachable. Exit 1 on any mismatch.\n"
 	       "\n"
 	       "Environment variables (see distcc(1) for all):\n"
 	       "   DISTCC_HOSTS               Host list (else $DISTCC_DIR/hosts, %s/distcc/hosts).\n"
@@ -101,8 +106,10 @@ static int show_hosts(const struct client_config *cfg, bool sum)
 }
 
 /* Client-only options, recognised only as argv[1]; -1 when not one. */
-static int client_option(const struct client_config *cfg, const char *a)
+static int client_option(const struct client_config *cfg, char *const argv[])
 {
+	const char *a = argv[1];
+
 	if (strcmp(a, "--help") == 0) {
 		help();
 		return 0;
@@ -115,6 +122,8 @@ static int client_option(const struct client_config *cfg, const char *a)
 		return show_hosts(cfg, false);
 	if (strcmp(a, "-j") == 0)
 		return show_hosts(cfg, true);
+	if (strcmp(a, "--check-hosts") == 0)
+		return checkhosts_run(cfg, argv + 2);
 	if (strcmp(a, "--scan-includes") == 0 || strcmp(a, "--show-principal") == 0) {
 		log_error("%s is not supported (no pump mode, no GSS-API)", a);
 		return EXIT_BAD_ARGUMENTS;
@@ -130,8 +139,8 @@ static void err_fd_sink(int level, const char *msg, void *userdata)
 	int n;
 
 	(void)userdata;
-	n = snprintf(line, sizeof(line), "distcc[%ld] %s: %s\n", (long)getpid(),
-		     level <= LOG_ERR ? "ERROR" : level == LOG_WARNING ? "WARNING" : "DEBUG", msg);
+	n = snprintf(line, sizeof(line), "distcc[%ld] %s%s\n", (long)getpid(),
+		     log_severity_prefix(level), msg);
 	if (n > 0)
 		(void)!write(err_fd_sink_fd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
@@ -240,6 +249,8 @@ static int run(const struct client_config *cfg, struct invocation *inv)
 	tempfiles_init(state_dir, cfg->save_temps);
 	(void)job_run(cfg, inv->argv, cfg->safeguard, &res);
 	free(res.bad_token);
+	if (res.outcome == JOB_DONE && res.signal > 0)
+		tempfiles_die_by_signal(res.signal);
 	return map_result(&res);
 }
 
@@ -259,7 +270,7 @@ int main(int argc, char *argv[])
 	if (bad)
 		log_warning("ignoring invalid %s='%s'", bad, config_getenv((const char *const *)environ, bad));
 	if (argc >= 2 && strstr(str_basename(argv[0]), "distcc")) {
-		r = client_option(&cfg, argv[1]);
+		r = client_option(&cfg, argv);
 		if (r >= 0)
 			goto out;
 	}

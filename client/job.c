@@ -9,9 +9,11 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "argscan.h"
@@ -51,10 +53,13 @@ struct job {
 	int mon_fd;
 	/* hosts that failed, for the fallback message */
 	char tried[512];
+	bool remote_failed;       /* the compiler failed remotely: rerun here */
 };
 
 static void mon_set(struct job *j, enum mon_phase phase, const char *host)
 {
+	if (!j->state_dir[0])
+		return; /* level > 0: our parent distcc shows the job */
 	j->mon.phase = phase;
 	if (host)
 		snprintf(j->mon.host, sizeof(j->mon.host), "%s", host);
@@ -72,30 +77,66 @@ static void mon_blocked(void *userdata)
 	mon_set(userdata, PHASE_BLOCKED, NULL);
 }
 
-/* Replace this process with the compiler, holding a local slot until it
- * exits. Level > 0 jobs have no lock dir: they run unlocked. */
-static int run_local(struct job *j, struct job_result *res)
+/* A local slot for the compile: the one released first is a remote
+ * host's (or a "localhost" entry's: same cpu_localhost_N files). Level > 0
+ * jobs have no lock dir: they run unlocked. */
+static void take_local_slot(struct job *j)
 {
+	unsigned n = j->verdict == ARGSCAN_LOCAL_CPP ? j->hosts.localslots_cpp : j->hosts.localslots;
 	int r;
 
-	(void)remotejob_cpp_finish(&j->remote);
 	lock_release(&j->slot);
-	if (j->lockdir >= 0 && j->slot.fd < 0) {
-		unsigned n = j->verdict == ARGSCAN_LOCAL_CPP ? j->hosts.localslots_cpp
-							     : j->hosts.localslots;
+	if (j->lockdir < 0)
+		return;
+	r = lock_pick_local(j->lockdir, n, j->cfg->pause_msec, NULL, NULL, &j->slot);
+	if (r < 0)
+		log_debug_errno(r, "no local slot, running unlocked: %m");
+}
 
-		r = lock_pick_local(j->lockdir, n, j->cfg->pause_msec, NULL, NULL, &j->slot);
-		if (r < 0)
-			log_debug_errno(r, "no local slot, running unlocked: %m");
-	}
-	(void)lock_keep_across_exec(&j->slot);
-	tempfiles_run();
+/* Spawn the compiler with SIGTERM/SIGINT/SIGHUP held until tempfiles
+ * knows the child: a signal in between is forwarded, never lost. */
+static int spawn_tracked(char *const argv[], pid_t *ret_pid)
+{
+	sigset_t block, old;
+	int r;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	(void)sigprocmask(SIG_BLOCK, &block, &old);
+	r = child_spawn(argv, ret_pid);
+	if (r >= 0)
+		tempfiles_track_child(*ret_pid);
+	(void)sigprocmask(SIG_SETMASK, &old, NULL);
+	return r;
+}
+
+/* Compile here, holding a local slot, and wait for the compiler. */
+static int run_local(struct job *j, struct job_result *res)
+{
+	int r, status;
+	pid_t pid;
+
+	(void)remotejob_cpp_finish(&j->remote);
+	take_local_slot(j);
+	j->mon.slot = j->slot.fd >= 0 ? (int)j->slot.slot : 0;
+	mon_set(j, j->verdict == ARGSCAN_LOCAL_CPP ? PHASE_CPP : PHASE_COMPILE, "localhost");
 	log_debug("running '%s' locally (slot %d)", j->argv[0],
 		  j->slot.fd >= 0 ? (int)j->slot.slot : -1);
-	r = child_exec(j->argv);
-	res->outcome = JOB_COMPILER_MISSING;
-	res->error = log_error_errno(r, "cannot run '%s': %m", j->argv[0]);
-	return r;
+	r = spawn_tracked(j->argv, &pid);
+	if (r < 0) {
+		res->outcome = JOB_COMPILER_MISSING;
+		res->error = log_error_errno(r, "cannot run '%s': %m", j->argv[0]);
+		return r;
+	}
+	r = child_wait(pid, &status);
+	tempfiles_untrack_child();
+	if (r < 0)
+		return log_error_errno(r, "cannot wait for '%s': %m", j->argv[0]);
+	*res = (struct job_result){ .outcome = JOB_DONE, .exit_code = child_exit_code(status),
+				    .signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0 };
+	return 0;
 }
 
 static void note_tried(struct job *j, const struct host *h)
@@ -127,23 +168,31 @@ static void show_server_lines(const struct buf *serr)
 	}
 }
 
+/* The compiler failed on the server: distcc 3.4's lines, then its
+ * diagnostics when they are final, else a local rerun. */
 static int remote_failed(struct job *j, const struct host *h, struct job_result *res)
 {
 	const struct proto_reply *rep = &j->remote.reply;
 	int code = child_exit_code((int)rep->status);
+	bool final = code < 128 && j->cfg->skip_local_retry;
 
-	if ((code < 128 && j->cfg->skip_local_retry) || !j->cfg->fallback) {
+	log_error("compile %s on %s failed", j->scan.input, h->spec);
+	if (!final)
+		log_warning("remote compilation of '%s' failed, retrying locally", j->scan.input);
+	if (!final && !j->cfg->fallback) {
+		log_error("failed to distribute and fallbacks are disabled");
+		final = true;
+	}
+	if (final) {
 		(void)output_copy_to_fd(STDERR_FILENO, rep->serr.data, rep->serr.len);
 		(void)output_copy_to_fd(STDOUT_FILENO, rep->sout.data, rep->sout.len);
-		res->outcome = JOB_DONE;
-		res->exit_code = code;
+		*res = (struct job_result){ .outcome = JOB_DONE, .exit_code = code };
 		return STEP_DONE;
 	}
 	if (code >= 128)
 		backoff_mark(j->lockdir, h, j->cfg->backoff_sec);
 	show_server_lines(&rep->serr);
-	log_warning("remote compilation of '%s' on %s failed, retrying locally", j->scan.input,
-		    h->spec);
+	j->remote_failed = true;
 	return STEP_LOCAL;
 }
 
@@ -370,6 +419,9 @@ int job_run(const struct client_config *cfg, char **argv, unsigned level, struct
 	}
 	if (r == STEP_LOCAL)
 		r = run_local(&j, &res);
+	if (r >= 0 && j.remote_failed && res.outcome == JOB_DONE && res.exit_code == 0)
+		log_warning("remote compilation of '%s' failed, retried locally and got a different "
+			    "result.", j.scan.input);
 	job_free(&j);
 	if (r < 0 && res.outcome == JOB_FAILED)
 		res.error = r;

@@ -3,8 +3,9 @@
  * One compile job, end to end (DISTCC-REFERENCE 3.5): classify, pick a host
  * under the slot locks, try it (remotejob.h), and compile locally when the
  * command must run here, a host is "localhost", or distribution failed and
- * fallback is allowed. Local compiles replace this process (exec), so
- * job_run() returns only for remote results and failures.
+ * fallback is allowed. A local compile is a child we wait for (so that
+ * distccmon-text shows it, as distcc 3.4 does, as "localhost"), with our
+ * stdin, stdout and stderr.
  */
 #pragma once
 
@@ -22,6 +23,8 @@ enum job_outcome {
 struct job_result {
 	enum job_outcome outcome;
 	int exit_code;
+	int signal;               /* JOB_DONE: the local compiler died by it; so must
+				   * we, as if it had been exec'd in our place */
 	int error;                /* negative errno */
 	char *bad_token;          /* malloc'd */
 };

@@ -117,13 +117,6 @@ void lock_release(struct slot *s)
 	s->fd = safe_close(s->fd);
 }
 
-int lock_keep_across_exec(const struct slot *s)
-{
-	if (s->fd < 0)
-		return 0;
-	return fcntl(s->fd, F_SETFD, 0) < 0 ? -errno : 0;
-}
-
 static void on_alarm(int sig)
 {
 	(void)sig;

@@ -21,8 +21,8 @@ int lock_name_local(unsigned slot, char *out, size_t n);
 /* mkdir -p @distcc_dir/lock (mode 0755... then files 0666) and open it. */
 int lock_dir_open(const char *distcc_dir, int *ret_dirfd);
 
-/* One held slot. fd is O_CLOEXEC; lock_keep_across_exec() clears that so a
- * compiler exec'd in place keeps holding the slot until it exits. */
+/* One held slot (fd is O_CLOEXEC: a compiler we run does not inherit it;
+ * we hold the slot while we wait for it). */
 struct slot {
 	int fd;
 	int host;             /* index into the candidate list, -1 for local */
@@ -32,7 +32,6 @@ struct slot {
 #define SLOT_NONE ((struct slot){ .fd = -1, .host = -1 })
 
 void lock_release(struct slot *s);
-int lock_keep_across_exec(const struct slot *s);
 
 /* Called while waiting, e.g. to publish a Blocked monitor state. */
 typedef void (*lock_wait_fn)(void *userdata);

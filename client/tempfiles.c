@@ -12,11 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
-#include "tempfiles.h"
 #include "macro.h"
 #include "monstate.h"
+#include "tempfiles.h"
 
 
 #define MAX_TEMPS 8
@@ -26,6 +27,7 @@ static struct {
 	volatile sig_atomic_t used[MAX_TEMPS];
 	char state_path[PATH_MAX];  /* formatted once: the handler only unlinks */
 	volatile sig_atomic_t state_exists;
+	volatile sig_atomic_t child;    /* the local compiler we wait for, or 0 */
 	bool keep;
 } C;
 
@@ -109,22 +111,54 @@ void tempfiles_run(void)
 	}
 }
 
-/* Only async-signal-safe calls here and in tempfiles_run(): unlink, sigaction,
- * raise. */
-static void on_signal(int sig)
+void tempfiles_track_child(pid_t pid)
+{
+	C.child = pid;
+}
+
+void tempfiles_untrack_child(void)
+{
+	C.child = 0;
+}
+
+void tempfiles_die_by_signal(int sig)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	struct rlimit no_core = { 0, 0 };
+	sigset_t set;
 
 	tempfiles_run();
+	/* the compiler dumped its core already, if it was allowed to */
+	(void)setrlimit(RLIMIT_CORE, &no_core);
 	sigemptyset(&dfl.sa_mask);
 	(void)sigaction(sig, &dfl, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	(void)sigprocmask(SIG_UNBLOCK, &set, NULL);
 	raise(sig);
+}
+
+/* Only async-signal-safe calls here and in tempfiles_run(): unlink, kill,
+ * setrlimit, sigaction, sigprocmask, raise. While a local compiler runs we
+ * wait for it: a signal the terminal sent reached it too (same process
+ * group); one sent to us alone is passed on. The compiler's fate is ours:
+ * when it dies by the signal, so do we once it is reaped, as when it was
+ * exec'd in our place; when it handles it and exits, we exit likewise. */
+static void on_signal(int sig, siginfo_t *si, void *ucontext)
+{
+	(void)ucontext;
+	if (C.child > 0) {
+		if (si->si_code != SI_KERNEL)
+			(void)kill((pid_t)C.child, sig);
+		return;
+	}
+	tempfiles_die_by_signal(sig);
 }
 
 void tempfiles_init(const char *state_dir, bool keep_temps)
 {
 	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = { .sa_sigaction = on_signal, .sa_flags = SA_SIGINFO };
 
 	if (!state_dir || monstate_path(state_dir, (unsigned long)getpid(), C.state_path,
 					sizeof(C.state_path)) < 0)

@@ -5,12 +5,15 @@
  * here; they and the monitor state file are removed at exit and on
  * SIGTERM/SIGINT/SIGHUP (then the signal is re-raised), unless
  * DISTCC_SAVE_TEMPS asked to keep temps. A signal that was ignored when
- * distcc started (nohup) is left ignored.
+ * distcc started (nohup) is left ignored. While a local compiler runs as
+ * our child, such a signal is passed on to it instead, and we end as the
+ * compiler does.
  */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /* Install atexit and signal handlers. @state_dir: where monstate files
  * live (NULL: none). @keep_temps: DISTCC_SAVE_TEMPS. */
@@ -28,6 +31,17 @@ void tempfiles_forget(const char *path);
 void tempfiles_run(void);
 /* Say that a monitor state file exists for us (so exit removes it). */
 void tempfiles_note_state(bool exists);
+
+/* While @pid (the local compiler) runs, SIGTERM/SIGINT/SIGHUP do not end
+ * distcc: they are forwarded to it (unless the terminal sent them to the
+ * whole process group), and its wait status decides. */
+void tempfiles_track_child(pid_t pid);
+/* The compiler has been reaped: signals end distcc again. */
+void tempfiles_untrack_child(void);
+/* Remove what must go, then end this process by @sig (default action, no
+ * core file: the compiler wrote its own). Returns only if @sig does not
+ * end a process. */
+void tempfiles_die_by_signal(int sig);
 
 /* Fill @out with @n random hex digits (n even), from getrandom(). */
 int tempfiles_random_hex(char *out, size_t n);

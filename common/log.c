@@ -113,23 +113,21 @@ void log_capture(struct buf *b, int level)
 	L.capture_level = level;
 }
 
-static const char *tag(int level)
+const char *log_severity_prefix(int level)
 {
 	switch (level) {
 	case LOG_EMERG:
+		return "EMERGENCY! ";
 	case LOG_ALERT:
+		return "ALERT! ";
 	case LOG_CRIT:
-		return "CRITICAL";
+		return "CRITICAL! ";
 	case LOG_ERR:
-		return "ERROR";
+		return "ERROR: ";
 	case LOG_WARNING:
-		return "WARNING";
-	case LOG_NOTICE:
-		return "NOTICE";
-	case LOG_INFO:
-		return "INFO";
+		return "Warning: ";
 	default:
-		return "DEBUG";
+		return "";
 	}
 }
 
@@ -145,8 +143,8 @@ int log_internalv(int level, int error, const char *fmt, va_list ap)
 		return -error;
 	errno = error; /* for %m */
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	n = snprintf(line, sizeof(line), "%s[%ld] %s: %s\n", L.ident, (long)getpid(), tag(level),
-		     msg);
+	n = snprintf(line, sizeof(line), "%s[%ld] %s%s\n", L.ident, (long)getpid(),
+		     log_severity_prefix(level), msg);
 	if (n < 0)
 		n = 0;
 	if ((size_t)n >= sizeof(line))

@@ -20,6 +20,10 @@ void log_set_max_level(int level);              /* LOG_CRIT .. LOG_DEBUG */
 int log_get_max_level(void);
 int log_level_from_string(const char *s);      /* "critical".."debug", -EINVAL */
 const char *log_level_to_string(int level);
+/* distcc 3.4's word before a message at @level, as its users grep for:
+ * "ERROR: ", "Warning: " ("CRITICAL! " and worse above), "" for notice,
+ * info and debug. Lines read "<ident>[<pid>] <prefix><message>". */
+const char *log_severity_prefix(int level);
 void log_to_stderr(void);
 int log_to_file(const char *path);              /* append, 0600; -errno */
 void log_to_syslog(void);

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * distccd: parse options, choose the log target and the mode, get the
- * listening sockets, drop privileges, then hand over to session_serve()
- * (inetd, Accept=yes: one job) or standalone_run() (standalone, Accept=no). The only
- * place where errors become distcc exit codes.
+ * listening sockets, drop privileges once, then hand over to session_serve()
+ * (inetd, Accept=yes: one job) or standalone_run() (standalone, Accept=no).
+ * exit_status() is the only place where errors become distcc exit codes.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -142,17 +142,114 @@ static void autogroup_follow_nice(void)
 		log_warning_errno(errno, "cannot set the autogroup nice value to %d: %m", prio);
 }
 
-/* Fork into the background once the sockets are bound. The parent writes
- * the pid file and exits 0; returns 0 in the child. */
-static int detach(const struct daemon_config *cfg)
+/* Where the connections come from, decided once before anything is bound. */
+enum serve_mode {
+	SERVE_STANDALONE,   /* our own listening sockets, a child per connection */
+	SERVE_INETD,        /* one job on stdin/stdout */
+	SERVE_LISTEN,       /* listening sockets from systemd (Accept=no) */
+	SERVE_CONNECTED,    /* one connection from systemd (Accept=yes) */
+};
+
+/* The step that failed: it alone decides the exit status (exit_status()). */
+enum step { STEP_NONE, STEP_CONFIG, STEP_BIND, STEP_SETUP, STEP_PRIVDROP, STEP_SERVE };
+
+struct daemon_run {
+	struct daemon_config *cfg;
+	enum serve_mode mode;
+	struct activation act;
+	int *fds;                   /* listening sockets (bound here or passed) */
+	size_t n;
+	int stats_fd, conn_fd;
+	bool bound_here;            /* fds is ours to free */
+	bool parent;                /* the foreground half of --daemon: only reports */
+	enum job_result job;        /* the one job of inetd/connected mode */
+};
+
+/* distcc's exit status for a run that stopped at @failed. A served job's
+ * compile error is the client's business: the daemon exits 0 for it. */
+static int exit_status(enum step failed, const struct daemon_run *d)
 {
+	static const int code[] = {
+		[STEP_CONFIG] = EXIT_BAD_ARGUMENTS, [STEP_BIND] = EXIT_BIND_FAILED,
+		[STEP_SETUP] = EXIT_DISTCC_FAILED,  [STEP_PRIVDROP] = EXIT_SETUID_FAILED,
+		[STEP_SERVE] = EXIT_DISTCC_FAILED,
+	};
+
+	if (failed != STEP_NONE)
+		return code[failed];
+	if (!d || (d->mode != SERVE_INETD && d->mode != SERVE_CONNECTED))
+		return 0;
+	if (d->job == JOB_COMPILE_OK || d->job == JOB_COMPILE_ERROR)
+		return 0;
+	return job_result_to_exit(d->job);
+}
+
+static int choose_mode(struct daemon_run *d)
+{
+	struct daemon_config *cfg = d->cfg;
+	int r = activation_from_env(&d->act);
+
+	if (r < 0)
+		return r;
+	if (d->act.kind == ACTIVATION_LISTEN) {
+		d->mode = SERVE_LISTEN;
+		d->fds = d->act.fds;
+		d->n = d->act.n;
+		/* a socket named "stats" (FileDescriptorName=stats) implies --stats */
+		d->stats_fd = d->act.stats_fd;
+		return 0;
+	}
+	if (d->act.kind == ACTIVATION_CONNECTED) {
+		d->mode = SERVE_CONNECTED;
+		d->conn_fd = d->act.fds[0];
+		return 0;
+	}
+	/* nobody would start us again: --idle-exit is for socket activation only */
+	cfg->idle_exit = 0;
+	/* Type=notify: the pid systemd started must stay the daemon */
+	if (cfg->notify_socket)
+		cfg->no_detach = true;
+	if (cfg->mode == MODE_AUTO)
+		cfg->mode = stdin_is_socket() ? MODE_INETD : MODE_DAEMON;
+	d->mode = cfg->mode == MODE_INETD ? SERVE_INETD : SERVE_STANDALONE;
+	return 0;
+}
+
+/* Standalone: bind --listen/--port; both servers: the --stats port unless
+ * systemd passed it. */
+static int get_sockets(struct daemon_run *d)
+{
+	if (d->mode == SERVE_STANDALONE) {
+		int n = standalone_bind(d->cfg, &d->fds);
+
+		if (n < 0)
+			return n;
+		d->n = (size_t)n;
+		d->bound_here = true;
+	}
+	if ((d->mode == SERVE_STANDALONE || d->mode == SERVE_LISTEN) && d->stats_fd < 0 &&
+	    d->cfg->stats) {
+		d->stats_fd = standalone_bind_stats(d->cfg);
+		if (d->stats_fd < 0)
+			return d->stats_fd;
+	}
+	return 0;
+}
+
+/* Fork into the background once the sockets are bound. The parent writes
+ * the pid file and reports (d->parent); the child carries on. */
+static int detach(struct daemon_run *d)
+{
+	const struct daemon_config *cfg = d->cfg;
 	pid_t pid = fork();
 	int fd;
 
 	if (pid < 0)
 		return log_error_errno(errno, "cannot fork: %m");
-	if (pid > 0)
-		_exit(cfg->pid_file && write_pid_file(cfg->pid_file, pid) < 0 ? EXIT_DISTCC_FAILED : 0);
+	if (pid > 0) {
+		d->parent = true;
+		return cfg->pid_file ? write_pid_file(cfg->pid_file, pid) : 0;
+	}
 	(void)setsid();
 	autogroup_follow_nice();
 	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -166,109 +263,110 @@ static int detach(const struct daemon_config *cfg)
 	return 0;
 }
 
-static int run_standalone(const struct daemon_config *cfg)
+/* Standalone only: background (--daemon) or a pid file in the foreground. */
+static int setup_process(struct daemon_run *d)
 {
-	_cleanup_free_ int *fds = NULL;
-	int n, r, stats_fd = -1;
-
-	n = standalone_bind(cfg, &fds);
-	if (n < 0)
-		return EXIT_BIND_FAILED;
-	if (cfg->stats && (stats_fd = standalone_bind_stats(cfg)) < 0)
-		return EXIT_BIND_FAILED;
-	if (!cfg->no_detach) {
-		if (detach(cfg) < 0)
-			return EXIT_DISTCC_FAILED;
-	} else if (cfg->pid_file && write_pid_file(cfg->pid_file, getpid()) < 0)
-		return EXIT_DISTCC_FAILED;
-	if (privdrop_apply(cfg->user) < 0)
-		return EXIT_SETUID_FAILED;
-	if (cfg->lifetime)
-		alarm((unsigned)((cfg->lifetime + USEC_PER_SEC - 1) / USEC_PER_SEC));
-	r = standalone_run(cfg, fds, (size_t)n, stats_fd);
-	for (int i = 0; i < n; i++)
-		close(fds[i]);
-	if (cfg->pid_file && unlink(cfg->pid_file) < 0 && errno != ENOENT)
-		log_warning_errno(errno, "cannot remove pid file '%s': %m", cfg->pid_file);
-	return r < 0 ? EXIT_DISTCC_FAILED : 0;
+	if (d->mode != SERVE_STANDALONE)
+		return 0;
+	if (!d->cfg->no_detach)
+		return detach(d);
+	return d->cfg->pid_file ? write_pid_file(d->cfg->pid_file, getpid()) : 0;
 }
 
-static int run_inetd(const struct daemon_config *cfg)
+/* --lifetime: SIGALRM ends the process (one job in Accept=yes mode has its
+ * own --job-lifetime instead). */
+static void arm_lifetime(const struct daemon_run *d)
 {
-	enum job_result res;
+	usec_t t = d->cfg->lifetime;
 
-	if (privdrop_apply(cfg->user) < 0)
-		return EXIT_SETUID_FAILED;
-	if (cfg->lifetime)
-		alarm((unsigned)((cfg->lifetime + USEC_PER_SEC - 1) / USEC_PER_SEC));
-	exec_install_term_handler();
-	res = session_serve(cfg, STDIN_FILENO, STDOUT_FILENO);
-	return res == JOB_COMPILE_OK || res == JOB_COMPILE_ERROR ? 0 : job_result_to_exit(res);
+	if (t && d->mode != SERVE_CONNECTED)
+		alarm((unsigned)((t + USEC_PER_SEC - 1) / USEC_PER_SEC));
 }
 
-/* systemd passed listening sockets (Accept=no): serve them with the global
- * --jobs limit, exit when idle; the socket unit starts us again. */
-static int run_activated(const struct daemon_config *cfg, const struct activation *act)
+static int serve(struct daemon_run *d)
 {
-	int r, stats_fd = act->stats_fd;
+	const struct daemon_config *cfg = d->cfg;
+	int r;
 
-	/* a socket named "stats" (FileDescriptorName=stats) implies --stats */
-	if (stats_fd < 0 && cfg->stats && (stats_fd = standalone_bind_stats(cfg)) < 0)
-		return EXIT_BIND_FAILED;
-	if (privdrop_apply(cfg->user) < 0)
-		return EXIT_SETUID_FAILED;
-	if (cfg->lifetime)
-		alarm((unsigned)((cfg->lifetime + USEC_PER_SEC - 1) / USEC_PER_SEC));
-	r = standalone_run(cfg, act->fds, act->n, stats_fd);
-	for (size_t i = 0; i < act->n; i++)
-		close(act->fds[i]);
-	return r < 0 ? EXIT_DISTCC_FAILED : 0;
+	switch (d->mode) {
+	case SERVE_INETD:
+		exec_install_term_handler();
+		d->job = session_serve(cfg, STDIN_FILENO, STDOUT_FILENO);
+		return 0;
+	case SERVE_CONNECTED:
+		exec_install_term_handler();
+		d->job = session_serve(cfg, d->conn_fd, d->conn_fd);
+		return 0;
+	case SERVE_STANDALONE:
+	case SERVE_LISTEN:
+		r = standalone_run(cfg, d->fds, d->n, d->stats_fd);
+		d->stats_fd = -1;   /* standalone_run took it over */
+		if (d->mode == SERVE_STANDALONE && cfg->pid_file && unlink(cfg->pid_file) < 0 &&
+		    errno != ENOENT)
+			log_warning_errno(errno, "cannot remove pid file '%s': %m", cfg->pid_file);
+		return r;
+	}
+	return -EINVAL;
 }
 
-/* One connected socket (Accept=yes, distccd@.service): one job, like inetd. */
-static int run_connected(const struct daemon_config *cfg, int fd)
+/* The steps every mode takes, in order; the first to fail ends the run.
+ * Privileges drop in exactly one place, before any client byte is read. */
+static enum step run_steps(struct daemon_run *d)
 {
-	enum job_result res;
+	if (config_load_env(d->cfg) < 0 || log_setup(d->cfg) < 0 || prepare(d->cfg) < 0 ||
+	    choose_mode(d) < 0)
+		return STEP_CONFIG;
+	if (get_sockets(d) < 0)
+		return STEP_BIND;
+	if (setup_process(d) < 0)
+		return STEP_SETUP;
+	if (d->parent)
+		return STEP_NONE;
+	if (privdrop_apply(d->cfg->user) < 0)
+		return STEP_PRIVDROP;
+	arm_lifetime(d);
+	return serve(d) < 0 ? STEP_SERVE : STEP_NONE;
+}
 
-	if (privdrop_apply(cfg->user) < 0)
-		return EXIT_SETUID_FAILED;
-	exec_install_term_handler();
-	res = session_serve(cfg, fd, fd);
-	close(fd);
-	return res == JOB_COMPILE_OK || res == JOB_COMPILE_ERROR ? 0 : job_result_to_exit(res);
+static void daemon_run_done(struct daemon_run *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		safe_close(d->fds[i]);
+	if (d->bound_here)
+		free(d->fds);
+	safe_close(d->stats_fd);
+	safe_close(d->conn_fd);
 }
 
 static int run(struct daemon_config *cfg)
 {
-	struct activation act;
+	struct daemon_run d = { .cfg = cfg, .stats_fd = -EBADF, .conn_fd = -EBADF };
+	enum step failed = run_steps(&d);
+	int status = exit_status(failed, &d);
 
-	if (activation_from_env(&act) < 0)
-		return EXIT_BAD_ARGUMENTS;
-	if (act.kind == ACTIVATION_LISTEN)
-		return run_activated(cfg, &act);
-	if (act.kind == ACTIVATION_CONNECTED)
-		return run_connected(cfg, act.fds[0]);
-	/* nobody would start us again: --idle-exit is for socket activation only */
-	cfg->idle_exit = 0;
-	/* Type=notify: the pid systemd started must stay the daemon */
-	if (cfg->notify_socket)
-		cfg->no_detach = true;
-	if (cfg->mode == MODE_AUTO)
-		cfg->mode = stdin_is_socket() ? MODE_INETD : MODE_DAEMON;
-	return cfg->mode == MODE_INETD ? run_inetd(cfg) : run_standalone(cfg);
+	daemon_run_done(&d);
+	return status;
 }
 
-/* --list-compilers: what clients can get here, with the PATH jobs use. */
+/* --list-compilers: what clients can get here, with the PATH jobs use.
+ * Exit 0, or 1 when nothing at all is offered. */
 static int list_compilers(struct daemon_config *cfg)
 {
 	int r = config_load_env(cfg);
 
 	if (r >= 0)
 		r = toolchain_print_list(cfg);
-	if (r < 0)
+	if (r < 0) {
 		log_error_errno(r, "cannot list the compilers: %m");
-	config_done(cfg);
-	return r < 0 ? EXIT_DISTCC_FAILED : r;
+		return exit_status(STEP_SERVE, NULL);
+	}
+	return r;
+}
+
+static void print_version(void)
+{
+	printf("distccd %s (systemd-native reimplementation, protocols 1 and 2)\n",
+	       PACKAGE_VERSION);
 }
 
 int main(int argc, char *argv[])
@@ -282,26 +380,18 @@ int main(int argc, char *argv[])
 	log_to_stderr();
 	config_init(&cfg);
 	r = config_parse_argv(&cfg, argc, argv, &action);
-	if (r < 0) {
-		config_done(&cfg);
-		return EXIT_BAD_ARGUMENTS;
-	}
-	if (action == CONFIG_LIST_COMPILERS)
-		return list_compilers(&cfg);
-	if (action != CONFIG_RUN) {
+	if (r < 0)
+		r = exit_status(STEP_CONFIG, NULL);
+	else if (action == CONFIG_LIST_COMPILERS)
+		r = list_compilers(&cfg);
+	else if (action == CONFIG_HELP || action == CONFIG_VERSION) {
 		if (action == CONFIG_HELP)
 			config_print_help(argv[0]);
 		else
-			printf("distccd %s (systemd-native reimplementation, protocols 1 and 2)\n",
-			       PACKAGE_VERSION);
-		config_done(&cfg);
-		return 0;
-	}
-	if (config_load_env(&cfg) < 0 || log_setup(&cfg) < 0 || prepare(&cfg) < 0) {
-		config_done(&cfg);
-		return EXIT_BAD_ARGUMENTS;
-	}
-	r = run(&cfg);
+			print_version();
+		r = 0;
+	} else
+		r = run(&cfg);
 	config_done(&cfg);
 	return r;
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "exec.h"
+#include "exitcode.h"
 #include "log.h"
 #include "macro.h"
 
@@ -43,7 +44,7 @@ void exec_install_term_handler(void)
 static void child_fail(const char *what, const char *arg, int err)
 {
 	dprintf(STDERR_FILENO, "distccd: %s '%s': %s\n", what, arg, strerror(err));
-	_exit(EXEC_FAILED_EXIT);
+	_exit(EXIT_COMPILER_MISSING);
 }
 
 static _noreturn_ void child(const struct exec_params *p)
@@ -59,7 +60,7 @@ static _noreturn_ void child(const struct exec_params *p)
 			signal(s, SIG_DFL);
 	fd = open(p->stderr_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0600);
 	if (fd < 0 || dup2(fd, STDERR_FILENO) < 0)
-		_exit(EXEC_FAILED_EXIT);
+		_exit(EXIT_COMPILER_MISSING);
 	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || dup2(fd, STDIN_FILENO) < 0)
 		child_fail("cannot open", "/dev/null", errno);
@@ -72,14 +73,14 @@ static _noreturn_ void child(const struct exec_params *p)
 	if (r < 0) {
 		dprintf(STDERR_FILENO, "distccd: cannot confine the compiler '%s': %s\n", p->argv[0],
 			strerror(-r));
-		_exit(SANDBOX_FAILED_EXIT);
+		_exit(EXIT_SETUID_FAILED);
 	}
 	execvp(p->argv[0], p->argv);
 	/* name the PATH searched: the usual cause is a toolchain missing from
 	 * PATH= in /etc/conf.d/distccd */
 	dprintf(STDERR_FILENO, "distccd: failed to exec '%s': %s (PATH searched: %s)\n", p->argv[0],
 		strerror(errno), p->sandbox->path ? p->sandbox->path : "(unset)");
-	_exit(EXEC_FAILED_EXIT);
+	_exit(EXIT_COMPILER_MISSING);
 }
 
 /* True when the client has closed its end (or errored). Data it sends while

@@ -25,10 +25,9 @@ struct exec_params {
 	usec_t deadline;                        /* USEC_INFINITY: none */
 };
 
-/* Exit status of the child when exec fails (message on its stderr).
- * No retry with the basename on PATH (UPSTREAM-BUGS A7). */
-#define EXEC_FAILED_EXIT 110
-
+/* The child exits EXIT_COMPILER_MISSING when exec fails (no retry with the
+ * basename on PATH, UPSTREAM-BUGS A7) and EXIT_SETUID_FAILED when the
+ * sandbox cannot be entered, the reason on its stderr (the client's SERR). */
 int exec_compiler(const struct exec_params *p, int *ret_status, enum exec_outcome *ret_outcome);
 /* In a serving process: on SIGTERM/SIGINT/SIGHUP kill the running compiler's
  * process group, then exit. */

@@ -24,10 +24,6 @@ struct sandbox_params {
 #define SANDBOX_DEFAULT_FSIZE    (1ull << 30)
 #define SANDBOX_NPROC_HEADROOM   64u        /* processes above the user's current count */
 
-/* Exit status of the compiler child when confinement fails (message on its
- * stderr, which reaches the client on SERR). distcc's EXIT_SETUID_FAILED. */
-#define SANDBOX_FAILED_EXIT 112
-
 /* Landlock ABI version of the running kernel (>= 1), or -errno when it is
  * unavailable (the daemon logs a warning once at startup; jobs then run
  * without it). */
