@@ -21,7 +21,7 @@
 #include "toolchain.h"
 #include "proto.h"
 #include "pumpargv.h"
-#include "pumpjob.h"
+#include "pumpserve.h"
 #include "session.h"
 #include "strv.h"
 #include "wirelimits.h"
@@ -35,7 +35,7 @@ struct session {
 	struct proto_request req;
 	struct job_args ja;
 	struct workdir wd;
-	struct pumpjob pump;     /* protocol 3 */
+	struct pumpserve pump;     /* protocol 3 */
 	struct buf doti, warnings;
 	struct job_summary sum;
 };
@@ -95,7 +95,7 @@ static int session_read_pump(struct session *s, struct proto_src *src)
 	r = workdir_create(s->cfg->tmpdir, ".i", ".o", s->cfg->save_temps, &s->wd);
 	if (r < 0)
 		return log_error_errno(r, "cannot create a job directory in '%s': %m", s->cfg->tmpdir);
-	r = pumpjob_receive(&s->pump, src, s->wd.dir, s->req.cwd, &message);
+	r = pumpserve_receive(&s->pump, src, s->wd.dir, s->req.cwd, &message);
 	if (r == -EACCES)
 		return session_refuse(s, JOB_REJ_BAD_REQ, EXIT_ACCESS_DENIED, message);
 	return r < 0 ? read_failed(s, r) : 0;
@@ -306,7 +306,7 @@ static int collect_serr(struct session *s, int status, struct proto_reply *rep)
 		return slurp(s->wd.err_path, &rep->serr);
 	r = slurp(s->wd.err_path, &err);
 	if (r >= 0)
-		r = pumpjob_results(&s->pump, err.data, err.len, status, &rep->serr, &rep->dotd);
+		r = pumpserve_results(&s->pump, err.data, err.len, status, &rep->serr, &rep->dotd);
 	buf_free(&err);
 	return r;
 }
@@ -357,7 +357,7 @@ enum job_result session_serve_with(const struct daemon_config *cfg, int in_fd, i
 	struct session s = {
 		.cfg = cfg, .in_fd = in_fd, .out_fd = out_fd, .start = now_usec(),
 		.doti = BUF_INIT(MAX_BULK_PLAIN), .warnings = BUF_INIT(64 * 1024),
-		.sum = { .status = -1, .result = JOB_OTHER }, .pump = PUMPJOB_NULL,
+		.sum = { .status = -1, .result = JOB_OTHER }, .pump = PUMPSERVE_NULL,
 	};
 
 	if (session_check_peer(&s) < 0)
@@ -371,7 +371,7 @@ enum job_result session_serve_with(const struct daemon_config *cfg, int in_fd, i
 	jobsum_report(&s.sum);
 	if (done)
 		done(&s.sum, userdata);
-	pumpjob_done(&s.pump);
+	pumpserve_done(&s.pump);
 	workdir_done(&s.wd);
 	proto_request_free(&s.req);
 	buf_free(&s.doti);
