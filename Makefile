@@ -77,7 +77,7 @@ TOOLS    := $(BUILD)/update-distcc-symlinks
 MANPAGES := $(wildcard man/*.1 man/*.5 man/*.8)
 # extra names for `man distccd.socket` etc.: alias -> page
 MAN_ALIASES := distccd.socket.5:distcc-units.5 distccd.service.5:distcc-units.5 \
-               distccd@.service.5:distcc-units.5
+               distccd@.service.5:distcc-units.5 distccd-stats.socket.5:distcc-units.5
 
 UNIT_SRC   := $(wildcard tests/unit/test-*.c)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
@@ -125,7 +125,7 @@ $(BUILD)/tests/unit/%.o: ALL_CFLAGS += -Iclient -Idaemon
 # installed binary) and the shared sandbox block; regenerated on every make so
 # a changed SBINDIR/CONFDDIR never leaves a stale unit behind.
 UNIT_IN    := $(wildcard units/*.in)
-UNIT_PLAIN := units/distccd.socket
+UNIT_PLAIN := units/distccd.socket units/distccd-stats.socket
 UNITS      := $(patsubst units/%.in,$(BUILD)/units/%,$(UNIT_IN)) \
               $(patsubst units/%,$(BUILD)/units/%,$(UNIT_PLAIN))
 units: $(UNITS)
@@ -169,6 +169,8 @@ bench: all
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR)
 	$(if $(CLIENT_PROGS),install -m 755 $(CLIENT_PROGS) $(DESTDIR)$(BINDIR)/)
+	@# Debian's name for pump
+	ln -sf pump $(DESTDIR)$(BINDIR)/distcc-pump
 	$(if $(DAEMON_PROGS),install -m 755 $(DAEMON_PROGS) $(DESTDIR)$(SBINDIR)/)
 	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(CONFDDIR) $(DESTDIR)$(TMPFILESDIR) \
 	        $(DESTDIR)$(USERTMPFILESDIR) $(DESTDIR)$(DOCDIR)
@@ -189,6 +191,7 @@ install-man:
 	install -m 644 $(filter %.8,$(MANPAGES)) $(DESTDIR)$(MANDIR)/man8/
 	$(foreach a,$(MAN_ALIASES),ln -sf $(word 2,$(subst :, ,$(a))) \
 	    $(DESTDIR)$(MANDIR)/man5/$(word 1,$(subst :, ,$(a)));)
+	ln -sf pump.1 $(DESTDIR)$(MANDIR)/man1/distcc-pump.1
 	install -d $(DESTDIR)$(DOCDIR)
 	$(if $(wildcard docs/*.md),install -m 644 $(wildcard docs/*.md) $(DESTDIR)$(DOCDIR)/)
 

@@ -10,6 +10,8 @@ import sys
 
 IMPLS = ("d34", "ours")
 NAMES = {"d34": "distcc 3.4", "ours": "ours", "local": "local"}
+# build modes in table order; "-weak": the client capped at a quarter CPU
+MODES = ("plain", "lzo", "pump", "plain-weak", "pump-weak")
 
 
 def load(path):
@@ -89,7 +91,7 @@ def build_tables(rows, out):
                      else "–" for n, f, s, p in BUILD_FIGS]
             out.append(f"| local -j | local | " + " | ".join(cells) +
                        f" | – | – | {validity(loc)} |")
-        for mode in ("plain", "lzo"):
+        for mode in MODES:
             figs = {}
             for impl in IMPLS:
                 rs = select(rows, workload=w, impl=impl, mode=mode)
@@ -137,6 +139,21 @@ def micro(rows):
             "jps": Fig([r["jobs"] / r["wall_s"] for r in valid(par)]),
             "valid": validity(seq + par),
         }
+    for impl in IMPLS:
+        seq = select(rows, workload="tiny-seq", impl=impl, mode="pump")
+        par = select(rows, workload="tiny-par", impl=impl, mode="pump")
+        if not seq:
+            continue
+        vs = valid(seq)
+        lat = [r["wall_s"] / r["jobs"] - loc.med for r in vs] if loc.med is not None else []
+        res[impl + "-pump"] = {
+            "ms": per_job(seq, "wall_s"),
+            "added": Fig(lat),
+            "client": per_job(seq, "client_cpu_s"),
+            "server": per_job(seq, "server_cpu_s"),
+            "jps": Fig([r["jobs"] / r["wall_s"] for r in valid(par)]),
+            "valid": validity(seq + par),
+        }
     sa = select(rows, workload="tiny-seq", impl="ours", mode="sa")
     if sa:
         res["sa"] = {"ms": per_job(sa, "wall_s"), "server": per_job(sa, "server_cpu_s"),
@@ -165,6 +182,18 @@ def micro_table(m, out):
         cells = [fmt_ratio(ratio(m["ours"][k].med, m["d34"][k].med))
                  for k in ("ms", "added", "client", "beyond", "server", "jps")]
         out.append("| ours / 3.4 | " + " | ".join(cells) + " | |")
+    for impl in IMPLS:
+        x = m.get(impl + "-pump")
+        if x:
+            out.append(f"| {NAMES[impl]}, pump | {x['ms'].fmt(1e3, 2)} | {x['added'].fmt(1e3, 2)} | "
+                       f"{x['client'].fmt(1e3, 2)} | (no cpp) | {x['server'].fmt(1e3, 2)} | "
+                       f"{x['jps'].fmt(1, 0)} | {x['valid']} |")
+    if "ours-pump" in m and "d34-pump" in m:
+        cells = [fmt_ratio(ratio(m["ours-pump"][k].med, m["d34-pump"][k].med))
+                 for k in ("ms", "added", "client")] + ["", fmt_ratio(ratio(
+                     m["ours-pump"]["server"].med, m["d34-pump"]["server"].med)),
+                     fmt_ratio(ratio(m["ours-pump"]["jps"].med, m["d34-pump"]["jps"].med))]
+        out.append("| ours pump / 3.4 pump | " + " | ".join(cells) + " | |")
     if "sa" in m:
         out.append(f"| ours, socket-activated | {m['sa']['ms'].fmt(1e3, 2)} | | | | "
                    f"{m['sa']['server'].fmt(1e3, 2)} | | {m['sa']['valid']} |")
@@ -209,7 +238,7 @@ def goals(rows, m, out):
                   "jobs/s, 200 parallel tiny jobs"):
             goal(out, n, "micro-benchmark not run", "", None)
     build_goals(rows, out)
-    goal(out, "pump mode", "not implemented in ours", "", None)
+    pump_goals(rows, m, out)
     if "sa" in m and "ours" in m:
         d = m["sa"]["ms"].med - m["ours"]["ms"].med
         goal(out, "socket-activated distccd vs standalone, per job",
@@ -255,6 +284,69 @@ def build_goals(rows, out):
         goal(out, f"{w} ,lzo build", "no valid runs of both implementations", "", None)
 
 
+def pump_goals(rows, m, out):
+    """Pump mode (issue 11): tiny jobs, the git build, the weak client."""
+    a, b = m.get("ours-pump"), m.get("d34-pump")
+    if a and b:
+        x, y = a["client"].med, b["client"].med
+        r = ratio(x, y)
+        goal(out, "tiny job, pump: client CPU per job",
+             f"ours {x * 1e3:.2f} ms vs 3.4 pump {y * 1e3:.2f} ms = {fmt_ratio(r)}x", "<= 0.5x",
+             within(r, 0.5, "<="))
+    else:
+        goal(out, "tiny job, pump: client CPU per job", "pump micro-benchmark of both not run",
+             "", None)
+    if a and "d34" in m:
+        x, y = a["added"].med, m["d34"]["added"].med
+        r = ratio(x, y)
+        goal(out, "tiny job, pump: added latency over local gcc",
+             f"ours pump {x * 1e3:.2f} ms vs 3.4 plain {y * 1e3:.2f} ms = {fmt_ratio(r)}x",
+             "<= 0.5x", within(r, 0.5, "<="))
+    else:
+        goal(out, "tiny job, pump: added latency over local gcc", "not measured", "", None)
+    ws = [w for w in dict.fromkeys(r["workload"] for r in rows) if not w.startswith("tiny-")]
+    w = "git" if "git" in ws else (ws[0] if ws else None)
+    note = "" if w == "git" else f" — measured on {w}, not git (quick run)"
+    med = lambda rs, f: Fig([f(r) for r in valid(rs)]).med
+    cpu = lambda r: r["client_cpu_s"]
+    sel = lambda impl, mode: select(rows, workload=w, impl=impl, mode=mode)
+    ours_p, d34_p, ours_plain = sel("ours", "pump"), sel("d34", "pump"), sel("ours", "plain")
+    if w and valid(ours_p) and valid(d34_p):
+        x, y = med(ours_p, cpu), med(d34_p, cpu)
+        r = ratio(x, y)
+        goal(out, f"{w} pump: client CPU vs 3.4 pump",
+             f"ours {x:.1f} s vs 3.4 {y:.1f} s = {fmt_ratio(r)}x", "<= 0.5x",
+             within(r, 0.5, "<="), note)
+        srv = lambda r: r["server_cpu_s"]
+        x, y = med(ours_p, srv), med(d34_p, srv)
+        r = ratio(x, y)
+        goal(out, f"{w} pump: server CPU vs 3.4 pump",
+             f"ours {x:.1f} s vs 3.4 {y:.1f} s = {fmt_ratio(r)}x", "<= 1.0x",
+             within(r, 1.0, "<="), note)
+    else:
+        goal(out, f"{w or 'build'} pump vs 3.4 pump", "no valid pump runs of both", "", None)
+    if w and valid(ours_p) and valid(ours_plain):
+        x, y = med(ours_p, cpu), med(ours_plain, cpu)
+        r = ratio(x, y)
+        goal(out, f"{w} pump: client CPU vs our plain mode",
+             f"pump {x:.1f} s vs plain {y:.1f} s = {fmt_ratio(r)}x", "<= 0.25x",
+             within(r, 0.25, "<="), note)
+    else:
+        goal(out, f"{w or 'build'} pump vs our plain mode", "no valid runs of both", "", None)
+    weak = {k: med(select(rows, workload=w, impl=i, mode=md), lambda r: r["wall_s"])
+            for k, i, md in (("ours", "ours", "pump-weak"), ("plain", "d34", "plain-weak"),
+                             ("pump", "d34", "pump-weak"))} if w else {}
+    if weak.get("ours") is not None:
+        parts = [f"ours pump {weak['ours']:.1f} s"]
+        for k, label in (("plain", "3.4 plain"), ("pump", "3.4 pump")):
+            if weak.get(k) is not None:
+                parts.append(f"{label} {weak[k]:.1f} s (ours / {label} = "
+                             f"{fmt_ratio(ratio(weak['ours'], weak[k]))}x)")
+        out.append(f"- **RATIO** weak client (1/4 CPU), {w} wall time: " + "; ".join(parts) + note)
+    else:
+        out.append("- **N/A** weak client (1/4 CPU): not measured")
+
+
 def main():
     rows = load(sys.argv[1])
     out = []
@@ -262,7 +354,6 @@ def main():
     if any(r["workload"].startswith("tiny-") for r in rows):
         micro_table(m, out)
     build_tables(rows, out)
-    out.append("pump mode: not measured — ours does not implement pump (,cpp) yet.\n")
     goals(rows, m, out)
     print("\n".join(out))
 

@@ -15,6 +15,10 @@ DELAY_US=0
 WORKLOADS=""
 OURS_CLIENT=$REPO/build/distcc
 OURS_DAEMON=$REPO/build/distccd
+OURS_PUMP=$REPO/build/pump
+D34_PUMP=""     # Debian's pump, made to work by tests/debian-pump.sh
+PUMP=1          # measure pump mode
+WEAK=auto       # the weak-client runs (git only unless --weak)
 D34_CLIENT=/usr/bin/distcc
 D34_DAEMON=/usr/bin/distccd
 BENCH_ROOT=${BENCH_ROOT:-/var/tmp/distcc-bench}
@@ -25,8 +29,11 @@ PORT_D34=3632 PORT_OURS=3633 PORT_SA=3634
 usage() {
 	cat <<USAGE
 usage: bench/run.sh [--quick] [--reps N] [--delay-us N] [--workloads "micro git re2"]
-                    [--ours-client PATH] [--ours-daemon PATH]
+                    [--ours-client PATH] [--ours-daemon PATH] [--no-pump] [--weak|--no-weak]
   --quick        micro-benchmark + one small build (re2 static library), 1 repetition
+  --no-pump      skip pump mode (ours: build/pump; 3.4: Debian's, see tests/debian-pump.sh)
+  --weak         also run the weak-client builds (client capped at 1/4 CPU) for
+                 every build workload; default: git only. --no-weak: never
   --reps N       repetitions after the warm-up (default 3)
   --delay-us N   add N us of one-way delay on every host NIC (NFQUEUE delayer)
   --ours-*       the implementation compared against Debian's distcc 3.4
@@ -45,6 +52,9 @@ main() {
 		--workloads) WORKLOADS=$2; shift ;;
 		--ours-client) OURS_CLIENT=$2; shift ;;
 		--ours-daemon) OURS_DAEMON=$2; shift ;;
+		--no-pump) PUMP=0 ;;
+		--weak) WEAK=all ;;
+		--no-weak) WEAK=none ;;
 		-h|--help) usage; exit 0 ;;
 		*) usage >&2; exit 2 ;;
 		esac
@@ -73,6 +83,17 @@ main() {
 		[ -x "$b" ] || { echo "bench: $b not found (build ours with make; Debian's: apt-get install distcc)" >&2; exit 1; }
 	done
 	"$REPO/build-aux/ensure-deps.sh" "$REPO/build-aux/deps-bench.txt"
+	if [ "$PUMP" = 1 ]; then
+		if [ ! -x "$OURS_PUMP" ]; then
+			echo "bench: $OURS_PUMP not built: pump mode not measured" >&2
+			NOTE="$NOTE **pump mode not measured: $OURS_PUMP was not built.**"
+			PUMP=0
+		elif ! D34_PUMP=$("$REPO/tests/debian-pump.sh" "$BENCH_ROOT/debian-pump"); then
+			echo "bench: no working distcc 3.4 pump client: pump mode measured for ours only" >&2
+			NOTE="$NOTE **distcc 3.4's pump client could not be built (tests/debian-pump.sh): its pump rows are missing.**"
+			D34_PUMP=""
+		fi
+	fi
 
 	source "$HERE/lib/topo.sh"
 	source "$HERE/lib/measure.sh"
@@ -115,6 +136,15 @@ main() {
 
 	LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 	topo_up
+	WEAK_HOW="not measured"
+	if [ "$WEAK" != none ]; then
+		if weak_setup; then
+			WEAK_HOW="client capped at $WEAK_QUOTA_US/$WEAK_PERIOD_US us of CPU ($WEAK_KIND)"
+		else
+			echo "bench: cannot cap the client's CPU (no cpu controller): weak-client runs skipped" >&2
+			WEAK=none
+		fi
+	fi
 	start_all_daemons
 	micro_prepare
 
@@ -131,6 +161,7 @@ main() {
 		echo "ours: $OURS_CLIENT, $OURS_DAEMON ($(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown));"
 		echo "distcc 3.4: $D34_CLIENT, $D34_DAEMON ($(dpkg-query -W -f='${Version}' distcc 2>/dev/null));"
 		echo "workloads: $WORKLOADS; repetitions: $REPS after a warm-up; one-way delay: ${DELAY_US} us;"
+		echo "pump: ours $([ "$PUMP" = 1 ] && echo "$OURS_PUMP" || echo "not measured"), distcc 3.4 ${D34_PUMP:-not measured}; weak client: $WEAK_HOW;"
 		echo "sources: ${SRC[*]:-none}; kernel $(uname -r), $(nproc) CPUs; load before the run: $LOAD."
 		[ -z "$NOTE" ] || echo "$NOTE"
 		echo

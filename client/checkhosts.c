@@ -411,9 +411,9 @@ static void remove_dir(const char *dir)
 int checkhosts_run(const struct client_config *cfg, char *const compilers[])
 {
 	_cleanup_(strv_freep) char **names = NULL;
-	_cleanup_free_ char *bad = NULL;
+	_cleanup_free_ char *bad = NULL, *src = NULL;
 	char dir[PATH_MAX];
-	const char *src = NULL, *why = NULL;
+	const char *why = NULL;
 	struct hostlist l;
 	int code = 1, r;
 

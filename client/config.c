@@ -68,6 +68,31 @@ static void parse_numbers(const char *const *env, struct client_config *c, const
 			*bad = "UNCACHED_ERR_FD";
 	}
 	env_uint(env, "_DISTCC_SAFEGUARD", 0, 1000, &c->safeguard, bad);
+	env_uint(env, "DISTCC_MAX_DISCREPANCY", 1, 1000000000u, &c->max_discrepancy, bad);
+}
+
+/* The first variable of @names that is set (even empty: gcc reads it), or NULL. */
+static const char *first_set(const char *const *env, const char *const *names)
+{
+	for (; *names; names++)
+		if (config_getenv(env, *names))
+			return *names;
+	return NULL;
+}
+
+/* What pump mode must know: where the include server listens, and the
+ * variables that change a job's includes or .d file behind its argv. */
+static void parse_pump(const char *const *env, struct client_config *c)
+{
+	static const char *const cpath[] = { "CPATH", "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH",
+					     "OBJC_INCLUDE_PATH", NULL };
+	static const char *const deps[] = { "DEPENDENCIES_OUTPUT", "SUNPRO_DEPENDENCIES", NULL };
+
+	c->include_server_port = config_getenv(env, "INCLUDE_SERVER_PORT");
+	if (c->include_server_port && !*c->include_server_port)
+		c->include_server_port = NULL;
+	c->cpath_var = first_set(env, cpath);
+	c->deps_env_var = first_set(env, deps);
 }
 
 int config_parse(const char *const *env, uid_t uid, struct client_config *ret, const char **ret_bad)
@@ -87,6 +112,7 @@ int config_parse(const char *const *env, uid_t uid, struct client_config *ret, c
 		.tmpdir = config_getenv(env, "TMPDIR"),
 		.ssh = config_getenv(env, "DISTCC_SSH"),
 		.path = config_getenv(env, "PATH"),
+		.max_discrepancy = CONFIG_DEFAULT_MAX_DISCREPANCY,
 	};
 	const char *bad = NULL, *dir = config_getenv(env, "DISTCC_DIR");
 	int r;
@@ -96,6 +122,7 @@ int config_parse(const char *const *env, uid_t uid, struct client_config *ret, c
 	if (c.log_file && !*c.log_file)
 		c.log_file = NULL;
 	parse_numbers(env, &c, &bad);
+	parse_pump(env, &c);
 	if (dir && *dir) {
 		c.dir = strdup(dir);
 		if (!c.dir)

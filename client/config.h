@@ -14,6 +14,7 @@
 #define CONFIG_DEFAULT_BACKOFF_SEC 60
 #define CONFIG_DEFAULT_IO_TIMEOUT_SEC 300
 #define CONFIG_DEFAULT_PAUSE_MSEC 1000
+#define CONFIG_DEFAULT_MAX_DISCREPANCY 1
 
 struct client_config {
 	const char *hosts;          /* DISTCC_HOSTS; NULL when unset ("" is a list) */
@@ -33,6 +34,12 @@ struct client_config {
 	const char *ssh;            /* DISTCC_SSH, NULL when unset */
 	const char *path;           /* PATH, NULL when unset */
 	unsigned safeguard;         /* _DISTCC_SAFEGUARD recursion level */
+	/* pump mode (DISTCC-REFERENCE 8) */
+	const char *include_server_port; /* INCLUDE_SERVER_PORT: the include server's socket */
+	unsigned max_discrepancy;   /* DISTCC_MAX_DISCREPANCY, default 1, at least 1 */
+	const char *cpath_var;      /* name of the first of CPATH, C_INCLUDE_PATH,
+				     * CPLUS_INCLUDE_PATH, OBJC_INCLUDE_PATH that is set */
+	const char *deps_env_var;   /* DEPENDENCIES_OUTPUT or SUNPRO_DEPENDENCIES if set */
 };
 
 /* Fill *ret from @env (an environ-style "NAME=value" vector; NULL = empty).

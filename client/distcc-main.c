@@ -79,8 +79,8 @@ static void version(void)
 static int show_hosts(const struct client_config *cfg, bool sum)
 {
 	struct hostlist l;
-	_cleanup_free_ char *bad = NULL;
-	const char *src, *why = NULL;
+	_cleanup_free_ char *bad = NULL, *src = NULL;
+	const char *why = NULL;
 	unsigned long total = 0;
 	int r = hosts_load(cfg, &l, &bad, &why, &src);
 
@@ -125,7 +125,7 @@ static int client_option(const struct client_config *cfg, char *const argv[])
 	if (strcmp(a, "--check-hosts") == 0)
 		return checkhosts_run(cfg, argv + 2);
 	if (strcmp(a, "--scan-includes") == 0 || strcmp(a, "--show-principal") == 0) {
-		log_error("%s is not supported (no pump mode, no GSS-API)", a);
+		log_error("%s is not supported", a);
 		return EXIT_BAD_ARGUMENTS;
 	}
 	return -1;
@@ -235,10 +235,13 @@ static int run(const struct client_config *cfg, struct invocation *inv)
 {
 	static char state_dir[PATH_MAX];
 	struct job_result res = { 0 };
+	struct client_config eff = *cfg;
 	int r = prepare_env(cfg, inv);
 
 	if (r != 0)
 		return r;
+	if (inv->path)
+		eff.path = inv->path; /* the compiler is found past the masquerade dir */
 	if (!cfg->no_rewrite_cross && cfg->safeguard == 0) {
 		r = rewrite_compiler(&inv->argv, inv->path ? inv->path : cfg->path);
 		if (r < 0)
@@ -247,7 +250,7 @@ static int run(const struct client_config *cfg, struct invocation *inv)
 	resolve_native(cfg, inv);
 	snprintf(state_dir, sizeof(state_dir), "%s/state", cfg->dir);
 	tempfiles_init(state_dir, cfg->save_temps);
-	(void)job_run(cfg, inv->argv, cfg->safeguard, &res);
+	(void)job_run(&eff, inv->argv, cfg->safeguard, &res);
 	free(res.bad_token);
 	if (res.outcome == JOB_DONE && res.signal > 0)
 		tempfiles_die_by_signal(res.signal);

@@ -49,27 +49,40 @@ void hosts_log_empty(const char *source)
 		log_warning("no hostlist is set; can't distribute work");
 }
 
-int hosts_load(const struct client_config *cfg, struct hostlist *ret, char **ret_bad,
-	       const char **ret_why, const char **ret_source)
+/* The list's text from the first place that has one; *ret_source is
+ * malloc'd (NULL with *ret_text NULL when there is none). */
+static int read_list(const struct client_config *cfg, char **ret_text, char **ret_source)
 {
-	static char user_file[4096];
-	_cleanup_free_ char *text = NULL;
-	const char *src = NULL;
-	int r;
+	_cleanup_free_ char *text = NULL, *src = NULL;
 
 	if (cfg->hosts) {
-		src = "DISTCC_HOSTS";
 		text = strdup(cfg->hosts);
-		if (!text)
-			return -ENOMEM;
+		src = strdup("DISTCC_HOSTS");
 	} else {
-		snprintf(user_file, sizeof(user_file), "%s/hosts", cfg->dir);
-		r = read_hosts_file(user_file, &text);
-		if (r >= 0)
-			src = user_file;
-		else if (read_hosts_file(SYSCONFDIR "/distcc/hosts", &text) >= 0)
-			src = SYSCONFDIR "/distcc/hosts";
+		if (asprintf(&src, "%s/hosts", cfg->dir) < 0)
+			return -ENOMEM;
+		if (read_hosts_file(src, &text) < 0) {
+			free(src);
+			src = NULL;
+			if (read_hosts_file(SYSCONFDIR "/distcc/hosts", &text) >= 0)
+				src = strdup(SYSCONFDIR "/distcc/hosts");
+		}
 	}
+	if ((cfg->hosts && !text) || (text && !src))
+		return -ENOMEM;
+	*ret_text = TAKE_PTR(text);
+	*ret_source = TAKE_PTR(src);
+	return 0;
+}
+
+int hosts_load(const struct client_config *cfg, struct hostlist *ret, char **ret_bad,
+	       const char **ret_why, char **ret_source)
+{
+	_cleanup_free_ char *text = NULL, *src = NULL;
+	int r = read_list(cfg, &text, &src);
+
+	if (r < 0)
+		return r;
 	if (ret_why)
 		*ret_why = NULL;
 	r = hostspec_parse_why(text ? text : "", ret, ret_bad, ret_why);
@@ -77,6 +90,6 @@ int hosts_load(const struct client_config *cfg, struct hostlist *ret, char **ret
 		return r;
 	if (ret->randomize)
 		shuffle(ret);
-	*ret_source = src;
+	*ret_source = TAKE_PTR(src);
 	return 0;
 }

@@ -9,12 +9,13 @@
 #include "config.h"
 #include "hostspec.h"
 
-/* Load and parse the list. *ret_source names where it came from (NULL when
- * no list exists anywhere: an empty list, n == 0, as is a set but empty
+/* Load and parse the list. *ret_source (malloc'd, the caller frees it)
+ * names where it came from: "DISTCC_HOSTS" or the file's path; NULL when no
+ * list exists anywhere (an empty list, n == 0, as is a set but empty
  * DISTCC_HOSTS). On a parse error returns -EINVAL with the bad token in
  * *ret_bad (malloc'd) and a static reason in *ret_why (may be NULL).
  * --randomize is applied. */
 int hosts_load(const struct client_config *cfg, struct hostlist *ret, char **ret_bad,
-	       const char **ret_why, const char **ret_source);
+	       const char **ret_why, char **ret_source);
 /* distcc 3.4's warning for an empty list from @source (NULL: none at all). */
 void hosts_log_empty(const char *source);

@@ -47,6 +47,7 @@ struct job {
 	int lockdir;
 	struct slot slot;
 	struct remotejob remote;
+	bool pump_failed;        /* the compile failed on a server in pump mode */
 	/* monitor */
 	char state_dir[PATH_MAX];
 	struct monstate mon;
@@ -193,6 +194,7 @@ static int remote_failed(struct job *j, const struct host *h, struct job_result 
 		backoff_mark(j->lockdir, h, j->cfg->backoff_sec);
 	show_server_lines(&rep->serr);
 	j->remote_failed = true;
+	j->pump_failed = j->remote.pumped && code < 128;
 	return STEP_LOCAL;
 }
 
@@ -304,7 +306,7 @@ static int distribute(struct job *j, struct job_result *res)
 static void load_local_slots(struct job *j)
 {
 	struct hostlist l;
-	const char *src;
+	_cleanup_free_ char *src = NULL;
 	char *bad = NULL;
 
 	if (hosts_load(j->cfg, &l, &bad, NULL, &src) >= 0) {
@@ -318,7 +320,8 @@ static void load_local_slots(struct job *j)
 /* Load the host list; *ret_ok is false when there is none to try. */
 static int prepare_hosts(struct job *j, struct job_result *res, bool *ret_ok)
 {
-	const char *src = NULL, *why = NULL;
+	_cleanup_free_ char *src = NULL;
+	const char *why = NULL;
 	char *bad = NULL;
 	int r;
 
@@ -419,9 +422,12 @@ int job_run(const struct client_config *cfg, char **argv, unsigned level, struct
 	}
 	if (r == STEP_LOCAL)
 		r = run_local(&j, &res);
-	if (r >= 0 && j.remote_failed && res.outcome == JOB_DONE && res.exit_code == 0)
+	if (r >= 0 && j.remote_failed && res.outcome == JOB_DONE && res.exit_code == 0) {
 		log_warning("remote compilation of '%s' failed, retried locally and got a different "
 			    "result.", j.scan.input);
+		if (j.pump_failed)
+			pumpjob_note_discrepancy(&j.remote.pump, cfg);
+	}
 	job_free(&j);
 	if (r < 0 && res.outcome == JOB_FAILED)
 		res.error = r;

@@ -4,6 +4,7 @@
  * else: no policy, no logging above debug, no retries (the caller decides).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -143,4 +144,82 @@ int remote_read_reply(int fd, uint32_t version, usec_t deadline, struct proto_re
 	struct proto_src src = PROTO_SRC_FD_BUF(fd, deadline, rbuf, sizeof(rbuf), true);
 
 	return proto_read_reply(&src, version, ret);
+}
+
+#define PUMP_FLUSH_AT (256u * 1024)
+
+static int flush_if(int fd, struct buf *b, size_t at, usec_t deadline)
+{
+	int r;
+
+	if (b->len < at || b->len == 0)
+		return 0;
+	r = xwrite_all(fd, b->data, b->len, deadline);
+	buf_reset(b);
+	return r;
+}
+
+/* FILE: header plus the body file's bytes as they are (already LZO). */
+static int put_file_body(struct buf *b, const char *path, uint64_t *total)
+{
+	_cleanup_close_ int in = open(path, O_RDONLY | O_CLOEXEC);
+	char hdr[PROTO_HDR_LEN];
+	struct stat st;
+	int r;
+
+	if (in < 0 || fstat(in, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	if ((uint64_t)st.st_size > MAX_BULK_WIRE || *total + (uint64_t)st.st_size > MAX_PUMP_TOTAL)
+		return -E2BIG;
+	*total += (uint64_t)st.st_size;
+	proto_format_header(hdr, "FILE", (uint32_t)st.st_size);
+	r = buf_append(b, hdr, sizeof(hdr));
+	if (r >= 0)
+		r = buf_reserve(b, (size_t)st.st_size);
+	if (r < 0)
+		return r;
+	r = xread_full(in, b->data + b->len, (size_t)st.st_size, USEC_INFINITY);
+	if (r == -ENODATA && st.st_size == 0)
+		r = 0;
+	if (r < 0)
+		return r == -EPIPE ? -EIO : r; /* the file shrank under us */
+	b->len += (size_t)st.st_size;
+	return 0;
+}
+
+static int put_entry(struct buf *b, const struct remote_file *f, uint64_t *total)
+{
+	int r = proto_put_str(b, "NAME", f->name);
+
+	if (r < 0)
+		return r;
+	return f->body ? put_file_body(b, f->body, total) : proto_put_str(b, "LINK", f->link);
+}
+
+int remote_send_pump(int fd, const char *cwd, char *const argv[], const struct remote_file *files,
+		     size_t n, usec_t deadline, bool *ret_local)
+{
+	struct buf b = BUF_INIT(PUMP_FLUSH_AT + MAX_BULK_WIRE + 4 * PROTO_HDR_LEN + 2 * MAX_ARG_LEN);
+	uint64_t total = 0;
+	bool local = true;
+	int r = n > MAX_NFIL ? -E2BIG : 0;
+
+	if (r >= 0)
+		r = proto_put_request_head(&b, 3, cwd, (const char *const *)argv);
+	if (r >= 0)
+		r = proto_put_int(&b, "NFIL", (uint32_t)n);
+	for (size_t i = 0; r >= 0 && i <= n; i++) {
+		local = true;
+		if (i < n)
+			r = put_entry(&b, &files[i], &total);
+		if (r < 0)
+			break;
+		local = false;
+		r = flush_if(fd, &b, i < n ? PUMP_FLUSH_AT : 1, deadline);
+	}
+	buf_free(&b);
+	*ret_local = r < 0 && local;
+	return r;
 }

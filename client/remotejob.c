@@ -17,6 +17,7 @@
 #include "log.h"
 #include "macro.h"
 #include "output.h"
+#include "pumpjob.h"
 #include "remote.h"
 #include "remotejob.h"
 #include "strv.h"
@@ -37,6 +38,7 @@ void remotejob_free(struct remotejob *rj)
 	(void)remotejob_cpp_finish(rj);
 	lock_release(&rj->cpp_slot);
 	proto_reply_free(&rj->reply);
+	pumpjob_free(&rj->pump);
 }
 
 static void phase(struct remotejob *rj, enum mon_phase p, const char *host)
@@ -100,8 +102,7 @@ static int doti_open(const struct remotejob *rj, int *ret_fd)
 	return 0;
 }
 
-/* Pump mode (protocol 3) needs an include server, which we do not have:
- * like distcc 3.4 without one, preprocess locally and speak protocol 2. */
+/* A ',cpp' host in plain mode gets protocol 2 (LZO), as in distcc 3.4. */
 static uint32_t wire_version(const struct host *h)
 {
 	return h->cpp ? 2 : h->protover;
@@ -144,6 +145,37 @@ static enum remotejob_outcome exchange(struct remotejob *rj, const struct host *
 	return rj->reply.status == 0 ? REMOTEJOB_OK : REMOTEJOB_COMPILE_FAILED;
 }
 
+/* Pump mode: the source and its headers in the request, no preprocessor. */
+static enum remotejob_outcome exchange_pump(struct remotejob *rj, const struct host *h, int fd)
+{
+	usec_t io = rj->cfg->io_timeout;
+	bool local = false;
+	int r;
+
+	phase(rj, PHASE_SEND, NULL);
+	r = pumpjob_send(&rj->pump, fd, deadline_in(io), &local);
+	if (r < 0 && local) {
+		log_error_errno(r, "cannot send the headers of '%s': %m", rj->scan->input);
+		return REMOTEJOB_LOCAL_PROBLEM;
+	}
+	if (r < 0)
+		return transport_failed(rj, log_debug_errno(r, "sending the request to '%s' failed: %m",
+							    h->hostname));
+	phase(rj, PHASE_COMPILE, NULL);
+	r = remote_read_reply(fd, 3, deadline_in(io), &rj->reply);
+	if (r < 0)
+		return transport_failed(rj, log_debug_errno(r, "reading the reply from '%s' failed: %m",
+							    h->hostname));
+	return rj->reply.status == 0 ? REMOTEJOB_OK : REMOTEJOB_COMPILE_FAILED;
+}
+
+/* Pump mode on a ',cpp' host, unless the job already runs the local
+ * preprocessor (an earlier plain host): its output is ready then. */
+static bool use_pump(struct remotejob *rj, const struct host *h)
+{
+	return h->cpp && !rj->cpp_started && pumpjob_use(&rj->pump, rj->cfg, rj->scan);
+}
+
 static int write_results(struct remotejob *rj)
 {
 	const struct proto_reply *rep = &rj->reply;
@@ -155,7 +187,7 @@ static int write_results(struct remotejob *rj)
 	r = output_write(rj->scan->output, rep->doto.data, rep->doto.len);
 	if (r < 0)
 		return log_error_errno(r, "cannot write '%s': %m", rj->scan->output);
-	return 0;
+	return rj->pumped ? pumpjob_write_dotd(&rj->pump, rep) : 0;
 }
 
 enum remotejob_outcome remotejob_try(struct remotejob *rj, const struct host *h)
@@ -166,11 +198,9 @@ enum remotejob_outcome remotejob_try(struct remotejob *rj, const struct host *h)
 
 	if (h->mode == HOST_SSH)
 		return transport_failed(rj, -EPROTONOSUPPORT);
-	if (h->cpp)
-		log_warning("pump mode (',cpp') is not supported; preprocessing '%s' locally for %s",
-			    rj->scan->input, h->spec);
+	rj->pumped = use_pump(rj, h);
 	phase(rj, PHASE_CONNECT, h->hostname);
-	if (cpp_start(rj) < 0)
+	if (!rj->pumped && cpp_start(rj) < 0)
 		return REMOTEJOB_LOCAL_PROBLEM;
 	r = remote_connect(h, REMOTE_CONNECT_TIMEOUT_USEC, &fd);
 	if (r < 0)
@@ -178,7 +208,7 @@ enum remotejob_outcome remotejob_try(struct remotejob *rj, const struct host *h)
 							    h->hostname, h->port));
 	proto_reply_free(&rj->reply);
 	proto_reply_init(&rj->reply);
-	o = exchange(rj, h, fd);
+	o = rj->pumped ? exchange_pump(rj, h, fd) : exchange(rj, h, fd);
 	if (o == REMOTEJOB_OK && write_results(rj) < 0)
 		return REMOTEJOB_LOCAL_PROBLEM;
 	return o;

@@ -2,7 +2,8 @@
 /*
  * One job's remote side: the local preprocessor (run once per job, however
  * many hosts are tried), then one attempt per host: connect, request head,
- * DOTI, reply, outputs. Each attempt ends in an explicit outcome that the
+ * DOTI, reply, outputs. On a ',cpp' host the job goes in pump mode instead
+ * when pumpjob.h says it can: no local preprocessor, protocol 3. Each attempt ends in an explicit outcome that the
  * job driver acts on; nothing here compiles locally or picks hosts.
  */
 #pragma once
@@ -16,6 +17,7 @@
 #include "lock.h"
 #include "monstate.h"
 #include "proto.h"
+#include "pumpjob.h"
 
 enum remotejob_outcome {
 	REMOTEJOB_OK,               /* compiled remotely, outputs written */
@@ -43,6 +45,9 @@ struct remotejob {
 	pid_t cpp_pid;
 	int cpp_status;            /* wait status, valid once cpp_done */
 	bool cpp_started, cpp_done;
+	/* pump mode, decided on the first ',cpp' host */
+	struct pumpjob pump;
+	bool pumped;               /* the last attempt was in pump mode */
 	/* the last attempt */
 	struct proto_reply reply;  /* REMOTEJOB_OK / REMOTEJOB_COMPILE_FAILED */
 	int error;                 /* REMOTEJOB_TRANSPORT_FAILED: negative errno */

@@ -24,10 +24,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "hosttriple.h"
 #include "io.h"
 #include "macro.h"
 #include "rewrite.h"
@@ -43,22 +43,7 @@ enum family { FAMILY_OTHER, FAMILY_GCC, FAMILY_CLANG };
 
 const char *rewrite_host_triple(void)
 {
-	static char triple[128];
-	struct utsname u;
-
-	if (triple[0])
-		return triple;
-	if (uname(&u) < 0)
-		snprintf(u.machine, sizeof(u.machine), "unknown");
-	bool x86 = strcmp(u.machine, "x86_64") == 0 ||
-		   (u.machine[0] == 'i' && strcmp(u.machine + 2, "86") == 0);
-#ifdef __GLIBC__
-	const char *os = "linux-gnu";
-#else
-	const char *os = "linux-musl";
-#endif
-	snprintf(triple, sizeof(triple), "%s-%s-%s", u.machine, x86 ? "pc" : "unknown", os);
-	return triple;
+	return host_triple();
 }
 
 /* The triple gcc cross names use: vendor dropped. */

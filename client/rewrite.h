@@ -8,7 +8,7 @@
 #pragma once
 
 /* The GNU triple distcc 3.4 was configured for on this machine,
- * e.g. "x86_64-pc-linux-gnu" (with "-pc-"). */
+ * e.g. "x86_64-pc-linux-gnu" (with "-pc-"): common/hosttriple.h's. */
 const char *rewrite_host_triple(void);
 /* Rewrite argv[0] (and append -target for clang) in place. *argv is a
  * malloc'd string vector (strv_copy); it and argv[0] may be reallocated.

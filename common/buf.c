@@ -16,7 +16,8 @@ int buf_reserve(struct buf *b, size_t extra)
 	size_t want, ncap;
 	uint8_t *n;
 
-	if (extra > b->max || b->len > b->max - extra)
+	/* the NUL needs one byte more: len + extra == SIZE_MAX would wrap */
+	if (extra > b->max || b->len > b->max - extra || b->len + extra == SIZE_MAX)
 		return -E2BIG;
 	want = b->len + extra + 1; /* room for a terminating NUL */
 	if (want <= b->cap)
@@ -31,6 +32,7 @@ int buf_reserve(struct buf *b, size_t extra)
 	n = realloc(b->data, ncap);
 	if (!n)
 		return -ENOMEM;
+	n[b->len] = 0;       /* a fresh allocation keeps data[len] == 0 too */
 	b->data = n;
 	b->cap = ncap;
 	return 0;

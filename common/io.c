@@ -84,28 +84,67 @@ void fd_ensure_std(void)
 		}
 }
 
-int xread_full(int fd, void *p, size_t n, usec_t deadline)
+ssize_t xread_some(int fd, void *p, size_t n, usec_t deadline, bool try_first)
+{
+	bool wait = !try_first;
+
+	for (;;) {
+		ssize_t k;
+
+		if (wait) {
+			int r = fd_wait(fd, POLLIN, deadline);
+
+			if (r < 0)
+				return r;
+		}
+		k = read(fd, p, n);
+		if (k >= 0)
+			return k;
+		if (errno != EINTR && errno != EAGAIN)
+			return -errno;
+		wait = wait || errno == EAGAIN;
+	}
+}
+
+int xreader_read(struct xreader *r, void *p, size_t n)
 {
 	uint8_t *q = p;
 	size_t done = 0;
 
 	while (done < n) {
+		size_t avail = r->len - r->pos, want = n - done;
+		bool direct = want >= r->cap;   /* no buffer (cap 0): always */
 		ssize_t k;
-		int r = fd_wait(fd, POLLIN, deadline);
 
-		if (r < 0)
-			return r;
-		k = read(fd, q + done, n - done);
-		if (k < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			return -errno;
+		if (avail > 0) {
+			size_t c = avail < want ? avail : want;
+
+			memcpy(q + done, r->buf + r->pos, c);
+			r->pos += c;
+			done += c;
+			continue;
 		}
+		k = xread_some(r->fd, direct ? q + done : r->buf, direct ? want : r->cap, r->deadline,
+			       r->nonblock);
+		if (k < 0)
+			return (int)k;
 		if (k == 0)
 			return done == 0 ? -ENODATA : -EPIPE;
-		done += (size_t)k;
+		if (direct)
+			done += (size_t)k;
+		else {
+			r->pos = 0;
+			r->len = (size_t)k;
+		}
 	}
 	return 0;
+}
+
+int xread_full(int fd, void *p, size_t n, usec_t deadline)
+{
+	struct xreader r = XREADER(fd, deadline);
+
+	return xreader_read(&r, p, n);
 }
 
 int xwrite_all(int fd, const void *p, size_t n, usec_t deadline)

@@ -8,8 +8,10 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 typedef uint64_t usec_t;
 #define USEC_INFINITY UINT64_MAX
@@ -22,6 +24,29 @@ usec_t deadline_in(usec_t delta);          /* now + delta, saturating */
 /* Read exactly @n bytes. -EPIPE on EOF before that (0 bytes: -ENODATA),
  * -ETIMEDOUT past @deadline, other -errno. */
 int xread_full(int fd, void *p, size_t n, usec_t deadline);
+/* One read() of up to @n bytes, retrying EINTR and waiting for input until
+ * @deadline: the byte count (> 0), 0 at EOF, -ETIMEDOUT, other -errno.
+ * @try_first: read before polling (for O_NONBLOCK fds with data likely
+ * waiting). The one read loop: xread_full() and xreader_read() use it. */
+ssize_t xread_some(int fd, void *p, size_t n, usec_t deadline, bool try_first);
+
+/* A reader with an optional read-ahead buffer: small reads are served from
+ * one read() of up to @cap bytes; reads of at least @cap bytes bypass it.
+ * It reads past what was asked, so nothing else may read the fd after it. */
+struct xreader {
+	int fd;
+	usec_t deadline;
+	uint8_t *buf;            /* NULL (cap 0): no read-ahead */
+	size_t cap, pos, len;    /* buf[pos..len) is read but not yet served */
+	bool nonblock;           /* fd is O_NONBLOCK: read first, poll on EAGAIN */
+};
+
+#define XREADER(f, d) ((struct xreader){ .fd = (f), .deadline = (d) })
+#define XREADER_BUF(f, d, b, n, nb)                                                         \
+	((struct xreader){ .fd = (f), .deadline = (d), .buf = (b), .cap = (n), .nonblock = (nb) })
+
+/* Read exactly @n bytes through @r. Errors as xread_full(). */
+int xreader_read(struct xreader *r, void *p, size_t n);
 /* Write all @n bytes. -ETIMEDOUT past @deadline, -EPIPE on a closed peer. */
 int xwrite_all(int fd, const void *p, size_t n, usec_t deadline);
 /* Copy exactly @n bytes from file @in_fd to @out_fd (sendfile when it can). */

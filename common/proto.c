@@ -4,10 +4,8 @@
  * with every peer-announced size checked against limits.h first.
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "wirelimits.h"
 #include "lzo.h"
@@ -100,73 +98,11 @@ int proto_put_bulk(struct buf *out, const char tok[4], const void *p, size_t n, 
 	return 0;
 }
 
-/* One read() of up to @n bytes: >0 bytes, 0 at EOF, or -errno
- * (-ETIMEDOUT past the deadline). */
-static ssize_t src_read_some(struct proto_src *s, void *p, size_t n)
-{
-	bool wait = !s->nonblock;
-
-	for (;;) {
-		ssize_t k;
-
-		if (wait) {
-			int r = fd_wait(s->fd, POLLIN, s->deadline);
-
-			if (r < 0)
-				return r;
-		}
-		k = read(s->fd, p, n);
-		if (k >= 0)
-			return k;
-		if (errno != EINTR && errno != EAGAIN)
-			return -errno;
-		wait = wait || errno == EAGAIN;
-	}
-}
-
-/* Serve @n bytes from the read-ahead buffer, refilling it with single
- * reads; a request at least as large as the buffer bypasses it. */
-static int src_read_buffered(struct proto_src *s, uint8_t *p, size_t n)
-{
-	size_t done = 0;
-
-	while (done < n) {
-		size_t avail = s->rlen - s->rpos, want = n - done;
-		bool direct = want >= s->rcap;
-		ssize_t k;
-
-		if (avail > 0) {
-			size_t c = avail < want ? avail : want;
-
-			memcpy(p + done, s->rbuf + s->rpos, c);
-			s->rpos += c;
-			done += c;
-			continue;
-		}
-		k = src_read_some(s, direct ? p + done : s->rbuf, direct ? want : s->rcap);
-		if (k < 0)
-			return (int)k;
-		if (k == 0)
-			return done == 0 ? -ENODATA : -EPIPE;
-		if (direct)
-			done += (size_t)k;
-		else {
-			s->rpos = 0;
-			s->rlen = (size_t)k;
-		}
-	}
-	return 0;
-}
-
 static int src_read(struct proto_src *s, void *p, size_t n)
 {
 	int r;
 
-	if (!s->mem && s->rbuf && s->rcap > 0) {
-		r = src_read_buffered(s, p, n);
-		if (r < 0)
-			return r;
-	} else if (s->mem) {
+	if (s->mem) {
 		const uint8_t *q;
 
 		if (cursor_left(s->mem) == 0 && n > 0)
@@ -176,7 +112,7 @@ static int src_read(struct proto_src *s, void *p, size_t n)
 			return -EPIPE;
 		memcpy(p, q, n);
 	} else {
-		r = xread_full(s->fd, p, n, s->deadline);
+		r = xreader_read(&s->rd, p, n);
 		if (r < 0)
 			return r;
 	}

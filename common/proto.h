@@ -4,8 +4,9 @@
  * of a 4-letter token and 8 hex digits, strings, bulk payloads (LZO in
  * protocol 2 and 3), and the request/reply messages built from them.
  *
- * Readers take a struct proto_src: either an fd with an absolute deadline
- * (the drivers) or a memory cursor (unit tests, fuzzers). Every announced
+ * Readers take a struct proto_src: either an fd with an absolute deadline,
+ * read through io.h's xreader (the drivers), or a memory cursor (unit tests,
+ * fuzzers). Every announced
  * size is checked against limits.h before anything is allocated.
  */
 #pragma once
@@ -21,24 +22,19 @@
 #define PROTO_MAX_VERSION 3
 
 struct proto_src {
-	int fd;                  /* used when mem == NULL */
-	usec_t deadline;
+	/* used when mem == NULL. Its optional read-ahead buffer
+	 * (PROTO_SRC_FD_BUF) serves small tokens from one read() each fill
+	 * instead of two syscalls per token; it reads past the message, so use
+	 * it only when nothing else reads the fd afterwards (e.g. the client
+	 * reading the reply). */
+	struct xreader rd;
 	struct cursor *mem;
 	uint64_t bytes;          /* bytes consumed so far */
-	/* Optional read-ahead buffer (PROTO_SRC_FD_BUF): small tokens come
-	 * from one read() each fill instead of two syscalls per token. It
-	 * reads past the message, so use it only when nothing else reads the
-	 * fd afterwards (e.g. the client reading the reply). */
-	uint8_t *rbuf;
-	size_t rcap, rpos, rlen;
-	bool nonblock;           /* fd is O_NONBLOCK: read first, poll on EAGAIN */
 };
 
-#define PROTO_SRC_FD(f, d) ((struct proto_src){ .fd = (f), .deadline = (d) })
-#define PROTO_SRC_FD_BUF(f, d, b, n, nb)                                                   \
-	((struct proto_src){ .fd = (f), .deadline = (d), .rbuf = (b), .rcap = (n),        \
-			     .nonblock = (nb) })
-#define PROTO_SRC_MEM(c) ((struct proto_src){ .fd = -1, .deadline = USEC_INFINITY, .mem = (c) })
+#define PROTO_SRC_FD(f, d) ((struct proto_src){ .rd = XREADER(f, d) })
+#define PROTO_SRC_FD_BUF(f, d, b, n, nb) ((struct proto_src){ .rd = XREADER_BUF(f, d, b, n, nb) })
+#define PROTO_SRC_MEM(c) ((struct proto_src){ .rd = XREADER(-1, USEC_INFINITY), .mem = (c) })
 
 static inline bool proto_compressed(uint32_t version)
 {

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "exec.h"
 #include "exitcode.h"
+#include "hosttriple.h"
 #include "journal.h"
 #include "io.h"
 #include "log.h"
@@ -363,10 +364,18 @@ static int list_compilers(struct daemon_config *cfg)
 	return r;
 }
 
+/* 3.4's first two lines exactly (scripts parse them), then our own. */
 static void print_version(void)
 {
-	printf("distccd %s (systemd-native reimplementation, protocols 1 and 2)\n",
-	       PACKAGE_VERSION);
+	printf("distccd %s %s\n"
+	       "  (protocols 1, 2 and 3) (default port %d)\n"
+	       "  systemd-native reimplementation: socket activation, journal logging,\n"
+	       "  one privilege-dropped process per connection, compilers in a sandbox.\n"
+	       "\n"
+	       "distcc comes with ABSOLUTELY NO WARRANTY. distcc is free software, and\n"
+	       "you may use, modify and redistribute it under the terms of the GNU\n"
+	       "General Public License version 2 or later.\n",
+	       PACKAGE_VERSION, host_triple(), DEFAULT_PORT);
 }
 
 int main(int argc, char *argv[])

@@ -397,12 +397,13 @@ int toolchain_authorize(const struct daemon_config *cfg, unsigned protover, char
 	if (r < 0)
 		return r;
 	name = whitelist_compiler_name(mapped[0]);
-	if (whitelist_check_compiler(&w, mapped[0]) == WL_NOT_LISTED) {
+	if (policy_check_request(cfg, protover, mapped, &pr) == POLICY_DENY) {
+		/* a compiler the whitelist does not list is "not offered": say what is */
+		if (pr.arg || whitelist_check_compiler(&w, mapped[0]) != WL_NOT_LISTED)
+			return policy_refusal(&pr, mapped[0], ret);
 		r = missing_message(cfg, argv[0], name, false, &msg);
 		return r < 0 ? r : refuse(ret, EXIT_ACCESS_DENIED, JOB_OTHER, msg);
 	}
-	if (policy_check_request(cfg, protover, mapped, &pr) == POLICY_DENY)
-		return policy_refusal(&pr, mapped[0], ret);
 	r = strchr(pr.argv[0], '/') ? 0 : toolchain_find(pr.argv[0], cfg->path, &full);
 	if (r == -ENOENT) {
 		strv_free(pr.argv);

@@ -5,21 +5,27 @@
 # again and appends one TSV row to $TSV:
 #   workload impl mode rep wall_s client_cpu_s server_cpu_s tx_bytes rx_bytes
 #   jobs remote_ok fallbacks status
-# status is "ok", "invalid" (a job fell back to local compilation, or fewer
-# COMPILE_OK lines than jobs) or "failed" (the command failed).
+# status is "ok", "invalid" (a job fell back to local compilation, fewer
+# COMPILE_OK lines than jobs, or in a pump mode fewer jobs served in pump
+# mode than jobs) or "failed" (the command failed).
 
 TSV_HEADER="workload	impl	mode	rep	wall_s	client_cpu_s	server_cpu_s	tx_bytes	rx_bytes	jobs	remote_ok	fallbacks	status"
 
-# count_ok IMPL: COMPILE_OK lines in IMPL's daemon logs
+# count_ok IMPL [PATTERN]: COMPILE_OK lines (or PATTERN) in IMPL's daemon logs
 count_ok() {
 	local n=0 f c
 	for f in "$LOGDIR/$1"-*.log; do
 		[ -e "$f" ] || continue
-		c=$(grep -c ' COMPILE_OK ' "$f" || true)
+		c=$(grep -c -E -e "${2:- COMPILE_OK }" "$f" || true)
 		n=$((n + c))
 	done
 	echo $n
 }
+
+# The log line each daemon writes for a job that came in pump mode (protocol
+# 3): 3.4 fixes up the debug info of exactly those; ours names the protocol.
+pump_mark() { if [ "$1" = ours ]; then echo "$OURS_PUMP_MARK"; else echo "dcc_fix_debug_info"; fi; }
+OURS_PUMP_MARK=${OURS_PUMP_MARK:-' COMPILE_OK .*protocol 3| proto(col)?[= ]3 '}
 
 # measure WORKLOAD IMPL MODE REP JOBS|auto DIR SCRIPT
 #   SCRIPT runs with sh -c in DIR on the client, with $CLIENT_ENV; JOBS=auto
@@ -29,7 +35,10 @@ measure() {
 	local ok0=0 ok1=0 c0 c1 s0 s1 b0 b1 t0 t1 status=ok rc=0 err
 	err=$LOGDIR/run-$wl-$impl-$mode-$rep.err
 	touch "$RUNDIR/stamp"
+	local pumped0=0 pumped1=0 pump=0
+	[ "${mode%-weak}" = pump ] && pump=1
 	[ "$impl" = local ] || ok0=$(count_ok "$impl")
+	[ $pump = 0 ] || pumped0=$(count_ok "$impl" "$(pump_mark "$impl")")
 	b0=$(iface_bytes c)
 	c0=$(cgroup_cpu_usec c)
 	s0=$(($(cgroup_cpu_usec s1) + $(cgroup_cpu_usec s2)))
@@ -51,6 +60,7 @@ measure() {
 	fi
 	s1=$(($(cgroup_cpu_usec s1) + $(cgroup_cpu_usec s2)))
 	b1=$(iface_bytes c)
+	[ $pump = 0 ] || pumped1=$(count_ok "$impl" "$(pump_mark "$impl")")
 	local remote=$((ok1 - ok0)) fb
 	fb=$(grep -c -i -E 'running locally instead|failed to distribute|fall(ing)? ?back' "$err" || true)
 	if [ "$impl" != local ] && { [ "$fb" -gt 0 ] || [ "$remote" -lt "$jobs" ]; }; then
@@ -58,6 +68,11 @@ measure() {
 		[ "$fb" -ge $((jobs - remote)) ] || fb=$((jobs - remote))
 	fi
 	[ "$impl" = local ] && fb=0
+	# a pump run whose jobs quietly went in plain mode measures plain mode
+	if [ $pump = 1 ] && [ $((pumped1 - pumped0)) -lt "$jobs" ]; then
+		echo "bench:   only $((pumped1 - pumped0)) of $jobs jobs in pump mode" >&2
+		status=invalid
+	fi
 	[ $rc -eq 0 ] || status=failed
 	set -- $b0 $b1
 	printf '%s\t%s\t%s\t%s\t%.3f\t%.3f\t%.3f\t%d\t%d\t%d\t%d\t%d\t%s\n' \

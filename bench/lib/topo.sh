@@ -41,11 +41,60 @@ topo_up() {
 	done
 }
 
-# in_cgroup HOST CMD...: run CMD inside HOST's cgroup (not its netns)
+# in_cgroup HOST CMD...: run CMD inside HOST's cgroup (not its netns); the
+# client also joins the CPU-capped cgroup while WEAK_ON=1 (weak_setup)
 in_cgroup() {
-	local h=$1
+	local h=$1 cg=$CG/$1 extra=/dev/null
 	shift
-	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$CG/$h" "$@"
+	if [ "$h" = c ] && [ -n "${C_LEAF:-}" ]; then
+		cg=$CG/c/$C_LEAF      # cgroup v2 with the cpu controller: see weak_setup
+		[ "${WEAK_ON:-0}" = 1 ] && cg=$CG/c/weak
+	elif [ "$h" = c ] && [ "${WEAK_ON:-0}" = 1 ]; then
+		extra=$WEAK_PROCS
+	fi
+	sh -c 'echo $$ >"$0/cgroup.procs" && echo $$ >"$1" && shift && exec "$@"' "$cg" "$extra" "$@"
+}
+
+# The weak client: a cgroup whose CPU bandwidth is a quarter of one CPU,
+# which the client's processes join (besides their accounting cgroup) for
+# the runs made with WEAK_ON=1. cgroup v2's cpu.max when the cpu controller
+# is there, else cgroup v1's cpu hierarchy (hybrid hosts such as this one).
+WEAK_QUOTA_US=25000
+WEAK_PERIOD_US=100000
+WEAK_DIR=""
+weak_setup() {
+	local v1
+	if grep -qw cpu "$CG_ROOT/cgroup.controllers" 2>/dev/null; then
+		# a v2 process is in one cgroup, and one with controllers for its
+		# children holds no process itself: the client runs in c/run or
+		# c/weak, and c's cpu.stat counts both
+		echo +cpu >"$CG/cgroup.subtree_control" || return 1
+		mkdir "$CG/c/run" "$CG/c/weak" || return 1
+		echo +cpu >"$CG/c/cgroup.subtree_control" || return 1
+		echo "$WEAK_QUOTA_US $WEAK_PERIOD_US" >"$CG/c/weak/cpu.max" || return 1
+		C_LEAF=run
+		WEAK_KIND="cgroup v2 cpu.max"
+		return 0
+	fi
+	v1=$(findmnt -n -t cgroup -o TARGET,OPTIONS | awk '$2 ~ /(^|,)cpu(,|$)/ { print $1; exit }')
+	[ -n "$v1" ] || return 1
+	WEAK_DIR=$v1/$P-weak
+	mkdir "$WEAK_DIR" || return 1
+	echo "$WEAK_PERIOD_US" >"$WEAK_DIR/cpu.cfs_period_us" &&
+		echo "$WEAK_QUOTA_US" >"$WEAK_DIR/cpu.cfs_quota_us" || return 1
+	WEAK_KIND="cgroup v1 cpu.cfs_quota_us"
+	WEAK_PROCS=$WEAK_DIR/cgroup.procs
+}
+
+weak_down() {
+	local i
+	[ -n "$WEAK_DIR" ] && [ -d "$WEAK_DIR" ] || return 0
+	for i in $(seq 50); do
+		[ -z "$(cat "$WEAK_DIR/cgroup.procs" 2>/dev/null)" ] && break
+		sleep 0.1
+	done
+	rmdir "$WEAK_DIR" 2>/dev/null || echo "bench: cannot remove $WEAK_DIR" >&2
+	WEAK_DIR=""
 }
 
 # on_host HOST CMD...: run CMD in HOST's netns and cgroup. The cgroup is joined
@@ -110,10 +159,12 @@ topo_down() {
 				[ -z "$(cat "$CG/$h/cgroup.procs" 2>/dev/null)" ] && break
 				sleep 0.1
 			done
+			rmdir "$CG/$h/run" "$CG/$h/weak" 2>/dev/null || true
 			rmdir "$CG/$h" 2>/dev/null || echo "bench: cannot remove $CG/$h" >&2
 		done
 		rmdir "$CG" 2>/dev/null || echo "bench: cannot remove $CG" >&2
 	fi
 	for h in "${HOSTS[@]}" sw; do ip netns del "$P-$h" 2>/dev/null || true; done
 	wait 2>/dev/null || true
+	weak_down
 }

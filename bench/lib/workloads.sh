@@ -10,6 +10,15 @@ GIT_FLAGS="NO_CURL=1 NO_EXPAT=1 NO_GETTEXT=1 NO_TCLTK=1 NO_PERL=1 NO_PYTHON=1 NO
 SA=0
 
 impl_client() { if [ "$1" = ours ]; then echo "$OURS_CLIENT"; else echo "$D34_CLIENT"; fi; }
+impl_pump() { if [ "$1" = ours ]; then echo "$OURS_PUMP"; else echo "$D34_PUMP"; fi; }
+# the implementations with a pump client to measure
+pump_impls() {
+	[ "$PUMP" = 1 ] || return 0
+	local i
+	for i in $(impl_order "$1"); do
+		[ -n "$(impl_pump "$i")" ] && echo "$i"
+	done
+}
 impl_port() { if [ "$1" = ours ]; then echo $PORT_OURS; else echo $PORT_D34; fi; }
 
 # our distccd takes a listening socket from systemd when it calls sd_listen_fds
@@ -57,6 +66,7 @@ hosts_for() { # IMPL MODE [one]: DISTCC_HOSTS value
 	local port opt="" h out=""
 	port=$(impl_port "$1")
 	[ "$2" = lzo ] && opt=,lzo
+	[ "${2%-weak}" = pump ] && opt=,cpp,lzo
 	for h in s1 s2; do
 		out="$out ${HOST_IP[$h]}:$port/2$opt"
 		[ "${3:-}" = one ] && break
@@ -87,6 +97,25 @@ micro_prepare() {
 SEQ_N=100
 PAR_N=200
 seq_loop() { echo "for i in \$(seq $2); do $1 -c tiny.c -o tiny.o || exit 1; done"; }
+# the same under a pump session (one include server for the whole loop)
+pump_wrap() { echo "'$1' sh -c \"$2\""; }
+
+# Pump-mode micro runs: the sequential loop and the parallel make, each under
+# one pump session, on ',cpp,lzo' hosts.
+bench_micro_pump() { # REP N
+	local d=$RUNDIR/micro rep=$1 n=$2 impl dcc pump
+	for impl in $(pump_impls "$rep"); do
+		dcc=$(impl_client "$impl")
+		pump=$(impl_pump "$impl")
+		client_env "$(hosts_for "$impl" pump one)"
+		measure tiny-seq "$impl" pump "$rep" "$n" "$d/seq" "$(pump_wrap "$pump" "$(seq_loop "$dcc gcc" "$n")")"
+		[ "$rep" = w ] && continue
+		rm -f "$d"/par/*.o
+		client_env "$(hosts_for "$impl" pump)"
+		measure tiny-par "$impl" pump "$rep" $PAR_N "$d/par" \
+			"'$pump' make -s -j$JOBS_MAKE CC='$dcc gcc'"
+	done
+}
 
 bench_micro() {
 	local d=$RUNDIR/micro rep impl dcc n
@@ -107,6 +136,7 @@ bench_micro() {
 				measure tiny-seq ours sa "$rep" $n "$d/seq" "$(seq_loop "$dcc gcc" $n)"
 			fi
 		done
+		bench_micro_pump "$rep" $n
 		[ "$rep" = w ] && continue
 		rm -f "$d"/par/*.o
 		client_env ""
@@ -137,6 +167,30 @@ fresh_tree() { # WORKLOAD: a pristine copy of the unpacked sources
 	echo "$dst"
 }
 
+# build_run WORKLOAD IMPL MODE REP: one measured build; pump modes run the
+# build under that implementation's pump
+build_run() {
+	local w=$1 impl=$2 mode=$3 rep=$4 dir cmd
+	dir=$(fresh_tree "$w")
+	client_env "$(hosts_for "$impl" "$mode")"
+	cmd=$(build_cmd "$w" "$(impl_client "$impl")")
+	[ "${mode%-weak}" = pump ] && cmd="'$(impl_pump "$impl")' $cmd"
+	measure "$w" "$impl" "$mode" "$rep" auto "$dir" "$cmd"
+}
+
+# The weak client (its CPU capped, see weak_setup): ours in pump mode against
+# 3.4 in plain and in pump mode.
+weak_wanted() { [ "$WEAK" = all ] || { [ "$WEAK" = auto ] && [ "$1" = git ]; }; }
+bench_weak() { # WORKLOAD REP
+	local impl
+	WEAK_ON=1
+	build_run "$1" d34 plain-weak "$2"
+	for impl in $(pump_impls "$2"); do
+		build_run "$1" "$impl" pump-weak "$2"
+	done
+	WEAK_ON=0
+}
+
 bench_build() {
 	local w=$1 rep mode impl dir reps
 	reps=$(seq "$REPS")
@@ -148,10 +202,13 @@ bench_build() {
 		[ "$rep" = w ] && continue
 		for mode in plain lzo; do
 			for impl in $(impl_order "$rep"); do
-				dir=$(fresh_tree "$w")
-				client_env "$(hosts_for "$impl" "$mode")"
-				measure "$w" "$impl" "$mode" "$rep" auto "$dir" "$(build_cmd "$w" "$(impl_client "$impl")")"
+				build_run "$w" "$impl" "$mode" "$rep"
 			done
 		done
+		for impl in $(pump_impls "$rep"); do
+			build_run "$w" "$impl" pump "$rep"
+		done
+		weak_wanted "$w" && bench_weak "$w" "$rep"
 	done
+	return 0
 }

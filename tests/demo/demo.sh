@@ -24,7 +24,8 @@ die() { printf 'demo: FAILED: %s\n' "$*" >&2; exit 1; }
 
 # make's `all` installed the build dependencies; the demo also needs these
 "$TOP/build-aux/ensure-deps.sh" "$TOP/build-aux/deps-demo.txt"
-for b in "$DISTCC" "$DISTCCD" "$MON"; do
+PUMP=$BUILD/pump
+for b in "$DISTCC" "$DISTCCD" "$MON" "$PUMP"; do
 	[ -x "$b" ] || die "$b is not built (run make)"
 done
 command -v systemd-socket-activate >/dev/null || die "systemd-socket-activate missing (apt-get install systemd)"
@@ -93,7 +94,7 @@ info "  ${DAEMON_CMD[*]}"
 DAEMON_PID=$!
 wait_port "$SPORT" || die "distccd did not come up: $(cat "$WORK/activate.err")"
 
-# --- 2. the workload: this project's own C sources ---
+# --- 2. the workload: this project's own C sources, plain then pump mode ---
 PROJ=$WORK/proj
 mkdir -p "$PROJ/remote" "$PROJ/local"
 CFLAGS="-std=gnu11 -O2 -Wall -D_GNU_SOURCE -DSYSCONFDIR=\\\"/etc\\\" -DLIBDIR=\\\"/usr/lib\\\" -DCONFDDIR=\\\"/etc/conf.d\\\" -DPACKAGE_VERSION=\\\"demo\\\" -I$TOP/common"
@@ -118,9 +119,26 @@ export DISTCC_HOSTS="127.0.0.1:$PORT/$JOBS,lzo"
 export DISTCC_FALLBACK=0          # a failed remote job fails the demo, no silent local run
 export DISTCC_BACKOFF_PERIOD=0
 
+# Run a command in a subshell, then write the CPU seconds of every child it
+# waited for (make, distcc clients, local preprocessors; under pump also the
+# include server) to $1: the client's CPU for that build.
+measured() {
+	local cpuf=$1
+	shift
+	(
+		rc=0
+		"$@" || rc=$?
+		times >"$cpuf.times" # not in a pipeline: that would be another subshell
+		tail -1 "$cpuf.times" | awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/);
+			printf "%.2f\n", u[1] * 60 + u[2] + s[1] * 60 + s[2] }' >"$cpuf"
+		exit $rc
+	)
+}
+
 say "building $NSRC objects through distcc: make -j$JOBS CC=\"$DISTCC gcc\""
 START=$(date +%s%N)
-make -s -C "$PROJ" -j"$JOBS" OUT=remote CC="$DISTCC gcc" >"$WORK/make.out" 2>&1 &
+measured "$WORK/cpu.plain" make -s -C "$PROJ" -j"$JOBS" OUT=remote CC="$DISTCC gcc" \
+	>"$WORK/make.out" 2>&1 &
 MAKE_PID=$!
 
 say "distccmon-text while it runs (DISTCC_DIR=$DISTCC_DIR)"
@@ -174,5 +192,24 @@ for o in "$PROJ"/local/*.o; do
 done
 [ $diffs -eq 0 ] || die "$diffs objects differ between the distcc and the local build"
 echo "all $NSRC objects are byte-identical to the local build"
+
+say "the same build in pump mode: $(basename "$PUMP") make -j$JOBS CC=\"$DISTCC gcc\" (hosts ,cpp,lzo)"
+# the servers preprocess: the client sends sources and headers, runs no cpp
+mkdir -p "$PROJ/pump"
+before=$(grep -c ' COMPILE_OK ' "$LOG" || true)
+DISTCC_HOSTS="127.0.0.1:$PORT/$JOBS,cpp,lzo" measured "$WORK/cpu.pump" \
+	"$PUMP" make -s -C "$PROJ" -j"$JOBS" OUT=pump CC="$DISTCC gcc" >"$WORK/make-pump.out" 2>&1 ||
+	{ cat "$WORK/make-pump.out"; die "pump make failed"; }
+grep -q '^__________' "$WORK/make-pump.out" && cat "$WORK/make-pump.out"
+nok=$(($(grep -c ' COMPILE_OK ' "$LOG" || true) - before))
+[ "$nok" -eq "$NSRC" ] || die "daemon logged $nok COMPILE_OK pump jobs, expected $NSRC"
+diffs=0
+for o in "$PROJ"/local/*.o; do
+	cmp -s "$o" "$PROJ/pump/$(basename "$o")" || { echo "differs: $(basename "$o")"; diffs=$((diffs + 1)); }
+done
+[ $diffs -eq 0 ] || die "$diffs pump-mode objects differ from the local build"
+echo "all $NSRC pump-mode objects are byte-identical to the local build"
+printf 'client CPU (make, distcc, local preprocessors, include server): plain %s s, pump %s s\n' \
+	"$(cat "$WORK/cpu.plain")" "$(cat "$WORK/cpu.pump")"
 
 say "demo passed: $NSRC jobs compiled remotely by distccd, stopping it (pid $DAEMON_PID)"

@@ -10,7 +10,7 @@ import time
 
 from conftest import BUILD, TOP
 
-UNIT_NAMES = ("distccd.socket", "distccd.service", "distccd@.service")
+UNIT_NAMES = ("distccd.socket", "distccd-stats.socket", "distccd.service", "distccd@.service")
 
 
 def run(cmd, check=True, **kw):

@@ -51,7 +51,7 @@ def test_micro_goals_pass(tmp_path):
     assert "**PASS** jobs/s, 200 parallel tiny jobs over two servers: ours 80 vs 3.4 50 = 1.60x" in out
     assert "**PASS** socket-activated distccd vs standalone, per job: +0.50 ms" in out
     assert "| ours / 3.4 | 0.80 | 0.50 | 0.75 | 0.50 | 1.00 | 1.60 | |" in out
-    assert "**N/A** pump mode" in out
+    assert "**N/A** tiny job, pump: client CPU per job" in out
 
 
 def test_micro_goals_fail(tmp_path):
@@ -92,3 +92,46 @@ def test_invalid_run_is_marked_and_excluded(tmp_path):
     assert "| 6 | 2/3 INVALID |" in out
     # rep 3 (client CPU 18 s) left out: median of 16 and 17
     assert "| plain | ours | 66.5 (66.0..67.0) | 16.5 (16.0..17.0) |" in out
+
+
+def pump_rows():
+    rows = micro_rows(2.0, 0.75, 2.5) + build_rows()
+    for rep in (1, 2, 3):
+        # tiny jobs: 3.4 pump 4 ms client CPU per job, ours 1.5 ms; ours pump
+        # wall 19 ms/job: added latency 4 ms vs 3.4 plain's 10 ms
+        rows += [row("tiny-seq", "d34", "pump", rep, 3.0, 0.4, 1.5),
+                 row("tiny-seq", "ours", "pump", rep, 1.9, 0.15, 1.5),
+                 row("tiny-par", "d34", "pump", rep, 4.0, 1.0, 3.0, jobs=200),
+                 row("tiny-par", "ours", "pump", rep, 2.0, 0.4, 3.0, jobs=200),
+                 row("git", "d34", "pump", rep, 60, 6.0, 100, jobs=496),
+                 row("git", "ours", "pump", rep, 50, 2.5, 95, jobs=496),
+                 row("git", "d34", "plain-weak", rep, 120, 20, 110, jobs=496),
+                 row("git", "d34", "pump-weak", rep, 80, 6, 100, jobs=496),
+                 row("git", "ours", "pump-weak", rep, 60, 2.5, 95, jobs=496)]
+    return rows
+
+
+def test_pump_tables_and_goals(tmp_path):
+    out = run_report(tmp_path, pump_rows())
+    assert ("| ours, pump | 19.00 (19.00..19.00) | 4.00 (4.00..4.00) | 1.50 (1.50..1.50) | "
+            "(no cpp) | 15.00 (15.00..15.00) | 100 (100..100) | 6/6 |") in out
+    assert "| ours pump / 3.4 pump | 0.63 | 0.27 | 0.38 |  | 1.00 | 2.00 | |" in out
+    assert "**PASS** tiny job, pump: client CPU per job: ours 1.50 ms vs 3.4 pump 4.00 ms = 0.38x" in out
+    assert "**PASS** tiny job, pump: added latency over local gcc: ours pump 4.00 ms vs 3.4 plain 10.00 ms = 0.40x" in out
+    assert "| pump | ours | 50.0 (50.0..50.0) | 2.5 (2.5..2.5) | 95.0 (95.0..95.0) |" in out
+    assert "| pump-weak | distcc 3.4 | 80.0 (80.0..80.0) |" in out
+    assert "**PASS** git pump: client CPU vs 3.4 pump: ours 2.5 s vs 3.4 6.0 s = 0.42x" in out
+    assert "**PASS** git pump: server CPU vs 3.4 pump: ours 95.0 s vs 3.4 100.0 s = 0.95x" in out
+    # our plain mode: client CPU 17 s (median of 16, 17, 18): 2.5 / 17 = 0.15
+    assert "**PASS** git pump: client CPU vs our plain mode: pump 2.5 s vs plain 17.0 s = 0.15x" in out
+    assert ("**RATIO** weak client (1/4 CPU), git wall time: ours pump 60.0 s; 3.4 plain 120.0 s "
+            "(ours / 3.4 plain = 0.50x); 3.4 pump 80.0 s (ours / 3.4 pump = 0.75x)") in out
+
+
+def test_pump_goal_fails(tmp_path):
+    rows = [r for r in pump_rows() if not (r[0] == "git" and r[1] == "ours" and r[2] == "pump")]
+    rows += [row("git", "ours", "pump", rep, 50, 5.0, 120, jobs=496) for rep in (1, 2, 3)]
+    out = run_report(tmp_path, rows)
+    assert "**FAIL** git pump: client CPU vs 3.4 pump: ours 5.0 s vs 3.4 6.0 s = 0.83x" in out
+    assert "**FAIL** git pump: server CPU vs 3.4 pump" in out
+    assert "**FAIL** git pump: client CPU vs our plain mode" in out

@@ -164,12 +164,17 @@ def test_missing_home_dir_is_created(tmp_path, server):
 
 
 def test_pump_host_is_served_with_protocol_2(tmp_path, server):
-    """A ',cpp,lzo' host without an include server: distcc 3.4 preprocesses
-    locally and speaks protocol 2 (with a warning), it does not fail."""
+    """A ',cpp,lzo' host without an include server (no pump, so no
+    INCLUDE_SERVER_PORT): as distcc 3.4, preprocess locally and speak
+    protocol 2, silently; DISTCC_VERBOSE says why."""
     write(str(tmp_path / "x.c"), HELLO_C)
     env = client_env(tmp_path, server.hostspec + ",cpp,lzo", DISTCC_FALLBACK=0)
     r = run_distcc(["gcc", "-c", "x.c", "-o", "x.o"], env, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
-    assert b"pump mode (',cpp') is not supported" in r.stderr
+    assert r.stderr == b""
+    env["DISTCC_VERBOSE"] = "1"
+    r = run_distcc(["gcc", "-c", "x.c", "-o", "x.o"], env, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert b"'x.c' in plain mode: no include server" in r.stderr
     assert file_bytes(tmp_path / "x.o") == local_object(tmp_path)
-    assert server.count("COMPILE_OK", 1) == 1, server.text()
+    assert server.count("COMPILE_OK", 2) == 2, server.text()

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from conftest import binary, wait_port
+from conftest import DEBIAN_DISTCCD, binary, wait_port
 from daemon_helpers import Daemon, connect, parse_reply, recv_all, request, world_dir
 
 PRE = b'# 1 "t.c"\nint f(void) { return 3; }\n'
@@ -42,8 +42,22 @@ def test_unsupported_message_names_option():
 def test_version_help():
     r = run(["--version"])
     assert r.returncode == 0 and b"distccd 3.4" in r.stdout
+    lines = r.stdout.decode().splitlines()
+    assert re.fullmatch(r"distccd 3\.4 [a-z0-9_]+-(pc|unknown)-linux-gnu", lines[0]), lines
+    assert lines[1] == "  (protocols 1, 2 and 3) (default port 3632)"
+    assert len(lines) > 2                  # our own words follow
     r = run(["--help"])
     assert r.returncode == 0 and b"--masquerade-dir" in r.stdout and b"--allow" in r.stdout
+
+
+def test_version_first_two_lines_match_34():
+    """Scripts parse 3.4's first two lines: Debian's distccd prints the same."""
+    if not os.access(DEBIAN_DISTCCD, os.X_OK):
+        pytest.skip("Debian's distccd is not installed")
+    ours = run(["--version"]).stdout.decode().splitlines()
+    theirs = subprocess.run([DEBIAN_DISTCCD, "--version"], capture_output=True, text=True,
+                            timeout=20).stdout.splitlines()
+    assert ours[:2] == theirs[:2]
 
 
 def test_bind_failure_102():

@@ -100,6 +100,7 @@ def test_lzo_bomb(d):
     healthy(d, 2)
 
 
+@pytest.mark.serial      # asserts a wall-clock bound
 def test_stalls_dropped_by_deadline(d):
     """Announce huge sizes, then stall or trickle: dropped at --io-timeout
     (2 s), the parent's memory stays flat."""

@@ -152,6 +152,7 @@ def test_max_per_source(fake):
         assert "(--max-per-source)" in d.logtext()
 
 
+@pytest.mark.serial      # asserts a wall-clock bound
 def test_job_lifetime_kills_group(fake):
     masq, env, state, make = fake
     make(30)

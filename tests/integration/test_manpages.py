@@ -20,6 +20,7 @@ PROGRAMS = {
     "distcc": "distcc.1",
     "distccd": "distccd.8",
     "distccmon-text": "distccmon-text.1",
+    "pump": "pump.1",
     "update-distcc-symlinks": "update-distcc-symlinks.8",
 }
 

@@ -6,6 +6,7 @@ network namespace with Debian's distcc 3.4 client and ours, and the journal's
 own view of the daemon (_UID, _CAP_EFFECTIVE are filled in by journald, so
 they cannot be faked). Skipped, visibly, where namespaces are not permitted."""
 import os
+import re
 import subprocess
 import time
 
@@ -259,6 +260,47 @@ def test_service_without_socket_binds_itself(box):
     finally:
         box.c.exec(["systemctl", "stop", "distccd.service"])
         box.c.exec(["systemctl", "start", "distccd.socket"])
+
+
+def stats_page(box, send=b"GET / HTTP/1.0\r\n\r\n"):
+    """The statistics port's answer, fetched from the client's namespace."""
+    script = ("import socket; s = socket.create_connection(('%s', 3633), timeout=20); "
+              "s.sendall(%r); d = b''\n"
+              "while True:\n    c = s.recv(65536)\n    if not c: break\n    d += c\n"
+              "print(d.decode())" % (SERVER_IP, send))
+    return sh.run(["ip", "netns", "exec", box.client_ns, "python3", "-c", script]).stdout
+
+
+def compile_ok_count(page):
+    m = re.search(r"^dcc_compile_ok (\d+)$", page, re.M)
+    assert m, page
+    return int(m.group(1))
+
+
+def test_stats_socket_unit(box):
+    """The shipped distccd-stats.socket: enabled, it listens on 3633 and is
+    handed, named "stats", to distccd.service with distccd.socket's socket.
+    The first connection to it starts the service, which serves 3.4's page
+    and counts the jobs that come in on the compile port."""
+    box.c.exec(["systemctl", "stop", "distccd.service"])
+    box.c.exec(["systemctl", "enable", "--now", "distccd-stats.socket"])
+    try:
+        assert box.active("distccd-stats.socket") == "active"
+        assert box.active("distccd.service") == "inactive"
+        page = stats_page(box)
+        assert "<distccstats>" in page and re.search(r"^dcc_max_kids 2$", page, re.M), page
+        assert box.active("distccd.service") == "active"
+        before = compile_ok_count(page)
+        box.compile(DEBIAN_DISTCC)
+        end = time.monotonic() + 10
+        while compile_ok_count(page) < before + 1 and time.monotonic() < end:
+            page = stats_page(box)
+        assert compile_ok_count(page) == before + 1, page
+        metrics = stats_page(box, b"GET /metrics HTTP/1.0\r\n\r\n")
+        assert "distccd_jobs" in metrics and metrics.rstrip().endswith("# EOF"), metrics
+    finally:
+        box.c.exec(["systemctl", "disable", "--now", "distccd-stats.socket"])
+        box.c.exec(["systemctl", "stop", "distccd.service"])
 
 
 def test_accept_yes_dropin(box):

@@ -82,7 +82,8 @@ def test_make_install_layout(tmp_path, layout):
            timeout=300)
     files = sorted(os.path.relpath(os.path.join(d, f), dest)
                    for d, _, fs in os.walk(dest) for f in fs)
-    for want in (unitdir + "/distccd.socket", unitdir + "/distccd.service",
+    for want in (unitdir + "/distccd.socket", unitdir + "/distccd-stats.socket",
+                 unitdir + "/distccd.service",
                  unitdir + "/distccd@.service", confd + "/distccd",
                  "/usr/lib/tmpfiles.d/distccd.conf", "/usr/share/user-tmpfiles.d/distcc.conf"):
         assert want.lstrip("/") in files, (want, files)

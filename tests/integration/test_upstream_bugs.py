@@ -83,6 +83,7 @@ A4_CASES = {
 
 
 @pytest.mark.sanitize
+@pytest.mark.serial      # asserts a wall-clock bound
 @pytest.mark.parametrize("name", sorted(A4_CASES))
 def test_a4_overcap_then_stall_is_dropped_at_once(d, name):
     data = A4_CASES[name]

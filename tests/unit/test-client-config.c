@@ -36,6 +36,35 @@ static void test_defaults(void **state)
 	assert_string_equal(c.tmpdir, "/tmp");
 	assert_null(c.ssh);
 	assert_int_equal(c.safeguard, 0);
+	assert_null(c.include_server_port);
+	assert_int_equal(c.max_discrepancy, 1);
+	assert_null(c.cpath_var);
+	assert_null(c.deps_env_var);
+	config_free(&c);
+}
+
+static void test_pump_vars(void **state)
+{
+	const char *env[] = { "HOME=/h", "INCLUDE_SERVER_PORT=/tmp/p/socket",
+			"DISTCC_MAX_DISCREPANCY=3", "CPLUS_INCLUDE_PATH=", "SUNPRO_DEPENDENCIES=x",
+			NULL };
+	const char *bad_env[] = { "HOME=/h", "DISTCC_MAX_DISCREPANCY=0", "INCLUDE_SERVER_PORT=",
+			NULL };
+	struct client_config c;
+	const char *bad = "x";
+
+	(void)state;
+	assert_int_equal(config_parse(env, 0, &c, &bad), 0);
+	assert_null(bad);
+	assert_string_equal(c.include_server_port, "/tmp/p/socket");
+	assert_int_equal(c.max_discrepancy, 3);
+	assert_string_equal(c.cpath_var, "CPLUS_INCLUDE_PATH"); /* set, even empty */
+	assert_string_equal(c.deps_env_var, "SUNPRO_DEPENDENCIES");
+	config_free(&c);
+	assert_int_equal(config_parse(bad_env, 0, &c, &bad), 0);
+	assert_string_equal(bad, "DISTCC_MAX_DISCREPANCY");
+	assert_int_equal(c.max_discrepancy, 1);
+	assert_null(c.include_server_port);
 	config_free(&c);
 }
 
@@ -119,6 +148,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_pump_vars),
 		cmocka_unit_test(test_all_set),
 		cmocka_unit_test(test_invalid_keeps_default),
 		cmocka_unit_test(test_io_timeout_zero_rejected),
