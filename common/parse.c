@@ -4,6 +4,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,6 +39,43 @@ int parse_uint32(const char *s, unsigned min, unsigned max, unsigned *ret)
 	if (r >= 0)
 		*ret = (unsigned)v;
 	return r;
+}
+
+int parse_size(const char *s, uint64_t *ret)
+{
+	static const char suffixes[] = "KMGT";
+	char digits[32];
+	const char *sfx;
+	unsigned long long v;
+	size_t n;
+	int r;
+
+	if (s && strcmp(s, "infinity") == 0) {
+		*ret = UINT64_MAX;
+		return 0;
+	}
+	if (!s || !*s)
+		return -EINVAL;
+	n = strlen(s);
+	sfx = strchr(suffixes, toupper((unsigned char)s[n - 1]));
+	if (sfx)
+		n--;
+	if (n == 0)
+		return -EINVAL;
+	if (n >= sizeof(digits))        /* more digits than any 64-bit number has */
+		return -ERANGE;
+	memcpy(digits, s, n);
+	digits[n] = 0;
+	r = parse_uint(digits, 0, ULLONG_MAX, &v);
+	if (r < 0)
+		return r;
+	for (const char *k = suffixes; sfx && k <= sfx; k++) {
+		if (v > UINT64_MAX / 1024)
+			return -ERANGE;
+		v *= 1024;
+	}
+	*ret = v;
+	return 0;
 }
 
 int parse_seconds_usec(const char *s, unsigned long long *ret_usec)

@@ -23,7 +23,8 @@ enum {
 	OPT_LOG_LEVEL, OPT_LOG_STDERR, OPT_VERBOSE, OPT_NO_DETACH, OPT_NO_FORK, OPT_NO_FIFO,
 	OPT_LIFETIME, OPT_JOB_LIFETIME, OPT_STATS, OPT_STATS_PORT, OPT_INSECURE, OPT_WIZARD,
 	OPT_MASQ_DIR, OPT_IO_TIMEOUT, OPT_MAX_PER_SOURCE, OPT_UNSUPPORTED, OPT_VERSION,
-	OPT_IDLE_EXIT, OPT_TOOLCHAIN_MAP, OPT_LIST_COMPILERS,
+	OPT_IDLE_EXIT, OPT_TOOLCHAIN_MAP, OPT_LIST_COMPILERS, OPT_JOB_ADDRESS_SPACE,
+	OPT_JOB_FILE_SIZE,
 };
 
 static const struct option options[] = {
@@ -55,6 +56,8 @@ static const struct option options[] = {
 	{ "io-timeout", required_argument, NULL, OPT_IO_TIMEOUT },
 	{ "max-per-source", required_argument, NULL, OPT_MAX_PER_SOURCE },
 	{ "idle-exit", required_argument, NULL, OPT_IDLE_EXIT },
+	{ "job-address-space", required_argument, NULL, OPT_JOB_ADDRESS_SPACE },
+	{ "job-file-size", required_argument, NULL, OPT_JOB_FILE_SIZE },
 	{ "toolchain-map", required_argument, NULL, OPT_TOOLCHAIN_MAP },
 	{ "list-compilers", no_argument, NULL, OPT_LIST_COMPILERS },
 	{ "zeroconf", no_argument, NULL, OPT_UNSUPPORTED },
@@ -95,6 +98,17 @@ static int parse_seconds(const char *opt, const char *val, bool allow_zero, usec
 	if (parse_seconds_usec(val, &u) < 0 || (!allow_zero && u == 0))
 		return bad(opt, val, "must be a number of seconds");
 	*ret = u;
+	return 0;
+}
+
+/* A compiler limit: a size of at least 1 MiB, or "infinity". */
+static int parse_limit(const char *opt, const char *val, uint64_t *ret)
+{
+	uint64_t v;
+
+	if (parse_size(val, &v) < 0 || v < (1ull << 20))
+		return bad(opt, val, "must be a size of at least 1M (K, M, G, T suffixes) or 'infinity'");
+	*ret = v;
 	return 0;
 }
 
@@ -185,6 +199,10 @@ static int parse_one(struct daemon_config *c, int opt, const char *arg, const ch
 		return parse_seconds("io-timeout", arg, false, &c->io_timeout);
 	case OPT_IDLE_EXIT:
 		return parse_seconds("idle-exit", arg, true, &c->idle_exit);
+	case OPT_JOB_ADDRESS_SPACE:
+		return parse_limit("job-address-space", arg, &c->job_as_bytes);
+	case OPT_JOB_FILE_SIZE:
+		return parse_limit("job-file-size", arg, &c->job_fsize_bytes);
 	case OPT_UNSUPPORTED:
 		log_error("--%s is not supported by this distccd (no zeroconf/GSS-API support)", name);
 		return -EOPNOTSUPP;
@@ -340,6 +358,8 @@ void config_print_help(const char *prog)
 	       "      --no-detach           stay in the foreground\n"
 	       "      --lifetime S          exit after S seconds\n"
 	       "      --job-lifetime S      kill compilers that run longer than S seconds\n"
+	       "      --job-address-space SIZE  compiler address-space limit (default 8G; K/M/G/T, infinity)\n"
+	       "      --job-file-size SIZE  largest file a compiler may write (default 1G; K/M/G/T, infinity)\n"
 	       "      --io-timeout S        deadline for reading one request (default 300)\n"
 	       "      --max-per-source N    concurrent connections per client address (default --jobs)\n"
 	       "      --idle-exit S         socket-activated: exit after S idle seconds (default 300, 0 = never)\n"

@@ -28,6 +28,8 @@ struct daemon_config {
 	int log_level;             /* LOG_* */
 	usec_t lifetime, job_lifetime, io_timeout;   /* 0 = off (io_timeout never 0) */
 	usec_t idle_exit;          /* socket-activated only: exit when idle this long; 0 = never */
+	uint64_t job_as_bytes;     /* --job-address-space (RLIMIT_AS); 0: the sandbox's default */
+	uint64_t job_fsize_bytes;  /* --job-file-size (RLIMIT_FSIZE); 0: the sandbox's default */
 	struct netacl allow;
 	/* environment, read once by config_load_env() */
 	bool save_temps;           /* DISTCC_SAVE_TEMPS */

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -15,7 +16,7 @@
 
 #include "exec.h"
 #include "exitcode.h"
-#include "jobargs.h"
+#include "jobscan.h"
 #include "log.h"
 #include "macro.h"
 #include "toolchain.h"
@@ -33,7 +34,7 @@ struct session {
 	char peer[96];
 	usec_t start;
 	struct proto_request req;
-	struct job_args ja;
+	struct jobscan job;     /* the policy's scan: the argv to run and its facts */
 	struct workdir wd;
 	struct pumpserve pump;     /* protocol 3 */
 	struct buf doti, warnings;
@@ -134,17 +135,6 @@ static int session_refuse(struct session *s, enum job_result result, int code, c
 	return r < 0 ? r : 1;
 }
 
-/* Run what the policy allowed: its argv replaces the client's. */
-static void session_take_argv(struct session *s, char **argv)
-{
-	for (uint32_t i = 0; i < s->req.argc; i++)
-		free(s->req.argv[i]);
-	free(s->req.argv);
-	s->req.argv = argv;
-	s->req.argc = (uint32_t)strv_length(argv);
-	s->sum.compiler = s->req.argv[0];
-}
-
 static int session_authorize(struct session *s)
 {
 	struct toolchain_verdict tv;
@@ -157,11 +147,11 @@ static int session_authorize(struct session *s)
 		toolchain_verdict_free(&tv);
 		return r;
 	}
-	session_take_argv(s, TAKE_PTR(tv.argv));
-	if (jobargs_scan(s->req.argv, &s->ja) < 0)
-		return session_refuse(s, JOB_REJ_BAD_REQ, EXIT_DISTCC_FAILED,
-				      "cannot find one source file, -c/-S and -o in the arguments");
-	s->sum.input = s->req.argv[s->ja.input];
+	/* what runs is the scan's argv (mapped, rewritten), not the client's */
+	s->job = tv.job;
+	tv.job = (struct jobscan){ 0 };
+	s->sum.compiler = s->job.argv[0];
+	s->sum.input = s->job.argv[s->job.input];
 	return 0;
 }
 
@@ -177,36 +167,39 @@ static int write_input(struct session *s)
 /* Protocols 1 and 2: the preprocessed input into the job directory. */
 static int session_plain_input(struct session *s, char ***ret_argv)
 {
-	int r = workdir_create(s->cfg->tmpdir, s->ja.in_ext, s->ja.out_ext, s->cfg->save_temps, &s->wd);
+	int r = workdir_create(s->cfg->tmpdir, s->job.in_ext, s->job.out_ext, s->cfg->save_temps,
+			       &s->wd);
 
 	if (r < 0)
 		return log_error_errno(r, "cannot create a job directory in '%s': %m", s->cfg->tmpdir);
 	r = write_input(s);
 	if (r < 0)
 		return r;
-	return jobargs_rewrite(s->req.argv, &s->ja, str_basename(s->wd.input),
-			       str_basename(s->wd.output), ret_argv);
+	return jobscan_rewrite(&s->job, str_basename(s->wd.input), str_basename(s->wd.output),
+			       ret_argv);
 }
 
-/* Protocol 3: the client's argv with its paths under the job root. */
+/* Protocol 3: the client's argv with every path the scan found under the
+ * job root. */
 static int session_pump_argv(struct session *s, char ***ret_argv)
 {
-	struct pumpargv_path in = { .index = (unsigned)s->ja.input };
+	const struct jobscan *js = &s->job;
+	_cleanup_free_ struct pumpargv_path *paths = calloc(js->n_paths, sizeof(*paths));
 	struct pumpargv_spec spec = {
 		.root = s->pump.root.path, .output = s->wd.output, .deps = s->pump.deps,
-		.input = (unsigned)s->ja.input, .output_index = (unsigned)s->ja.output,
-		.output_joined = s->ja.output_joined, .out_ext = s->ja.out_ext,
-		.paths = &in, .n_paths = 1,
+		.input = js->input, .output_index = js->output, .output_joined = js->output_joined,
+		.out_ext = js->out_ext, .md = js->deps.md, .mmd = js->deps.mmd,
+		.n_targets = js->deps.n_targets, .paths = paths, .n_paths = js->n_paths,
 	};
 
-	for (size_t i = 1; s->req.argv[i]; i++) {
-		const char *a = s->req.argv[i];
-
-		spec.md |= strcmp(a, "-MD") == 0;
-		spec.mmd |= strcmp(a, "-MMD") == 0;
-		spec.n_targets += str_has_prefix(a, "-MT") || str_has_prefix(a, "-MQ");
-	}
-	return pumpargv_build(s->req.argv, &spec, ret_argv);
+	if (!paths)
+		return -ENOMEM;
+	for (size_t i = 0; i < js->n_paths; i++)
+		paths[i] = (struct pumpargv_path){
+			.index = js->paths[i].index, .offset = js->paths[i].offset,
+			.under_prefix = js->paths[i].kind == JOBSCAN_PATH_WITH_PREFIX,
+		};
+	return pumpargv_build(js->argv, &spec, ret_argv);
 }
 
 static int session_run_compiler(struct session *s, int *ret_status, enum exec_outcome *ret_out)
@@ -224,6 +217,8 @@ static int session_run_compiler(struct session *s, int *ret_status, enum exec_ou
 	if (r < 0)
 		return r;
 	sp.workdir = s->wd.dir;
+	sp.as_bytes = s->cfg->job_as_bytes;
+	sp.fsize_bytes = s->cfg->job_fsize_bytes;
 	ep.argv = argv;
 	ep.stdout_path = s->wd.out_path;
 	ep.stderr_path = s->wd.err_path;
@@ -373,6 +368,7 @@ enum job_result session_serve_with(const struct daemon_config *cfg, int in_fd, i
 		done(&s.sum, userdata);
 	pumpserve_done(&s.pump);
 	workdir_done(&s.wd);
+	jobscan_done(&s.job);
 	proto_request_free(&s.req);
 	buf_free(&s.doti);
 	buf_free(&s.warnings);

@@ -7,6 +7,7 @@ object file so the job succeeds."""
 import json
 import os
 import resource
+import shutil
 import subprocess
 
 import pytest
@@ -69,8 +70,8 @@ with open(out, "wb") as f:
 '''
 
 
-@pytest.fixture(scope="module")
-def probe_run():
+def probe(args):
+    """Run one job whose compiler is the probe; (report, scratch, log)."""
     s = Scratch()
     secret, _ = s.secret()
     bindir = os.path.join(s.dir, "bin")
@@ -82,13 +83,22 @@ def probe_run():
            "COMPILER_PATH": s.dir, "DEPENDENCIES_OUTPUT": s.path("deps"),
            "LANG": "C.UTF-8", "LC_MESSAGES": "C"}
     masq = make_masq(names=["gcc"])
-    with Daemon(masq=masq, env=env, args=["--job-lifetime", "30"]) as d:
-        rep = raw_job(d, ["gcc", "-O2", "-c", "t.c", "-o", "t.o"])
-        log = d.logtext()
+    try:
+        with Daemon(masq=masq, env=env, args=args) as d:
+            rep = raw_job(d, ["gcc", "-O2", "-c", "t.c", "-o", "t.o"])
+            log = d.logtext()
+    finally:
+        shutil.rmtree(masq, ignore_errors=True)
     assert rep is not None and rep["STAT"] == 0, (rep, log[-2000:])
     assert rep["DOTO"] == b"\x7fELF-not-really"
-    yield json.loads(rep["SOUT"]), s, log
-    s.cleanup()
+    return json.loads(rep["SOUT"]), s, log
+
+
+@pytest.fixture(scope="module")
+def probe_run():
+    run = probe(["--job-lifetime", "30"])
+    yield run
+    run[1].cleanup()
 
 
 @pytest.mark.sanitize
@@ -123,6 +133,19 @@ def test_rlimits(probe_run):
     assert lim["RLIMIT_FSIZE"] == [1 << 30, 1 << 30]
     assert lim["RLIMIT_NPROC"][0] != resource.RLIM_INFINITY
     assert 64 <= lim["RLIMIT_NPROC"][0] < 1 << 20
+
+
+@pytest.mark.parametrize("as_opt, fsize_opt, want_as, want_fsize", [
+    ("3G", "256M", 3 << 30, 256 << 20),
+    ("infinity", "infinity", resource.RLIM_INFINITY, resource.RLIM_INFINITY)])
+def test_rlimits_from_options(as_opt, fsize_opt, want_as, want_fsize):
+    """--job-address-space and --job-file-size set the compiler's limits."""
+    r, s, _ = probe(["--job-address-space", as_opt, "--job-file-size", fsize_opt])
+    s.cleanup()
+    lim = r["rlimits"]
+    assert lim["RLIMIT_AS"] == [want_as, want_as]
+    assert lim["RLIMIT_FSIZE"] == [want_fsize, want_fsize]
+    assert lim["RLIMIT_CPU"] == [3600, 3600]      # untouched: the default
 
 
 def test_process_group_and_no_new_privs(probe_run):

@@ -83,6 +83,19 @@ static void test_all_34_options(void **state)
 	assert_int_equal(c.stats_port, 4002);
 	config_done(&c);
 
+	assert_int_equal(parse(&c, &a, "--job-address-space", "2G", "--job-file-size", "64m", NULL), 0);
+	assert_true(c.job_as_bytes == 2ull << 30);
+	assert_true(c.job_fsize_bytes == 64ull << 20);
+	config_done(&c);
+	assert_int_equal(parse(&c, &a, "--job-address-space", "infinity", "--job-file-size", "1M",
+			       NULL), 0);
+	assert_true(c.job_as_bytes == UINT64_MAX);
+	assert_true(c.job_fsize_bytes == 1ull << 20);
+	config_done(&c);
+	assert_int_equal(parse(&c, &a, NULL), 0);
+	assert_true(c.job_as_bytes == 0 && c.job_fsize_bytes == 0);   /* the sandbox's defaults */
+	config_done(&c);
+
 	assert_int_equal(parse(&c, &a, "--inetd", "--make-me-a-botnet", "--verbose", NULL), 0);
 	assert_int_equal(c.mode, MODE_INETD);
 	assert_true(c.insecure);
@@ -134,6 +147,9 @@ static void test_bad(void **state)
 		{ "--lifetime", "soon" },  { "--job-lifetime", "0" }, { "--io-timeout", "0" },
 		{ "--max-per-source", "0" }, { "stray-arg" },	    { "-j" },
 		{ "--stats-port", "99999" },
+		{ "--job-address-space", "1023K" }, { "--job-address-space", "8GB" },
+		{ "--job-file-size", "0" },  { "--job-file-size", "-1" },
+		{ "--job-file-size", "huge" },
 	};
 	struct daemon_config c;
 	enum config_action a;

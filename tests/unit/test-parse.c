@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The strict parsers: whole decimal strings only (no sign, space, hex or
- * trailing text), ranges as -ERANGE, overflow, fractional seconds, and
- * distcc 3.4's "1"/"0" booleans.
+ * trailing text), ranges as -ERANGE, overflow, fractional seconds, byte
+ * sizes with K/M/G/T suffixes, and distcc 3.4's "1"/"0" booleans.
  */
 #include <errno.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <cmocka.h>
 
 #include "parse.h"
@@ -98,6 +99,45 @@ static void test_seconds_rejects(void **state)
 	assert_true(u == 77);
 }
 
+static void test_size(void **state)
+{
+	uint64_t v = 9;
+
+	(void)state;
+	assert_int_equal(parse_size("0", &v), 0);
+	assert_true(v == 0);
+	assert_int_equal(parse_size("4096", &v), 0);
+	assert_true(v == 4096);
+	assert_int_equal(parse_size("64k", &v), 0);
+	assert_true(v == 64 << 10);
+	assert_int_equal(parse_size("512M", &v), 0);
+	assert_true(v == 512ull << 20);
+	assert_int_equal(parse_size("8G", &v), 0);
+	assert_true(v == 8ull << 30);
+	assert_int_equal(parse_size("2t", &v), 0);
+	assert_true(v == 2ull << 40);
+	assert_int_equal(parse_size("infinity", &v), 0);
+	assert_true(v == UINT64_MAX);
+	assert_int_equal(parse_size("16777215T", &v), 0);     /* (2^24 - 1) * 2^40 */
+	assert_true(v == ((1ull << 24) - 1) << 40);
+}
+
+static void test_size_rejects(void **state)
+{
+	static const char *const bad[] = { "", "K", "G1", "1.5G", "-1", "+1", " 1", "1 ", "1KB",
+					   "1P", "0x10", "inf", "Infinity", "1e3" };
+	uint64_t v = 9;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(parse_size(bad[i], &v), -EINVAL);
+	assert_int_equal(parse_size(NULL, &v), -EINVAL);
+	assert_int_equal(parse_size("16777216T", &v), -ERANGE);        /* 2^64 */
+	assert_int_equal(parse_size("18446744073709551616", &v), -ERANGE);
+	assert_int_equal(parse_size("00000000000000000000000000000000001", &v), -ERANGE);
+	assert_true(v == 9);
+}
+
 static void test_bool(void **state)
 {
 	(void)state;
@@ -118,6 +158,7 @@ int main(void)
 		cmocka_unit_test(test_uint_accepts),	 cmocka_unit_test(test_uint_rejects),
 		cmocka_unit_test(test_uint_ranges),	 cmocka_unit_test(test_uint32),
 		cmocka_unit_test(test_seconds),		 cmocka_unit_test(test_seconds_rejects),
+		cmocka_unit_test(test_size),		 cmocka_unit_test(test_size_rejects),
 		cmocka_unit_test(test_bool),
 	};
 
