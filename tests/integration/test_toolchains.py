@@ -224,6 +224,13 @@ def test_list_compilers(work):
     assert "'nosuch-cc-9' is not found on PATH" in r.stderr
     assert "'i686-linux-gnu-gcc' (mapped to 'x86_64-linux-gnu-gcc') is not in the whitelist" \
         in r.stderr
+    # no whitelist: the compiler-shaped names on PATH, no other program is run
+    r = subprocess.run([binary("distccd"), "--enable-tcp-insecure", "--list-compilers"],
+                       capture_output=True, text=True, env=dict(os.environ, PATH=SERVER_PATH))
+    assert r.returncode == 0, r.stderr
+    names = {l.split()[0] for l in r.stdout.splitlines()[1:]}
+    assert {"gcc", "cc", "gcc-11", "clang", "aarch64-linux-gnu-gcc"} <= names
+    assert not names & {"gcc-ar", "gcc-nm-12", "clang-format", "ls", "sh"}, names
 
 
 # ---- kernel-style cross build --------------------------------------------
