@@ -15,13 +15,13 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "compilerlist.h"
 #include "exitcode.h"
 #include "macro.h"
 #include "strv.h"
 #include "policy.h"
 #include "toolchain.h"
 #include "toolmap.h"
-#include "whitelist.h"
 
 #define OFFER_TEXT_MAX 1000
 
@@ -60,9 +60,9 @@ int toolchain_find(const char *name, const char *path, char **ret_full)
 
 static bool whitelisted(const struct daemon_config *cfg, const char *name)
 {
-	struct whitelist w = { .dirs = policy_whitelist_dirs(cfg), .insecure = cfg->insecure };
+	struct compilerlist w = { .dirs = policy_whitelist_dirs(cfg), .insecure = cfg->insecure };
 
-	return whitelist_check_compiler(&w, name) == WL_ALLOW;
+	return compilerlist_check(&w, name) == CL_ALLOW;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -70,9 +70,32 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Without a whitelist, PATH holds every program: only names shaped like a
+ * C/C++ compiler ([TRIPLET-]gcc|g++|clang|clang++[-VERSION], cc, c++) are
+ * listed (and asked for --version). */
+static bool compiler_shaped(const char *n)
+{
+	static const char *const stems[] = { "gcc", "g++", "clang", "clang++" };
+	const char *dash = strrchr(n, '-');
+	size_t len = strlen(n);
+
+	if (strcmp(n, "cc") == 0 || strcmp(n, "c++") == 0)
+		return true;
+	/* a trailing -12 or -14.0 is a version */
+	if (dash && dash[1] && strspn(dash + 1, "0123456789.") == strlen(dash + 1))
+		len = (size_t)(dash - n);
+	for (size_t i = 0; i < ELEMENTSOF(stems); i++) {
+		size_t k = strlen(stems[i]);
+
+		if (len >= k && memcmp(n + len - k, stems[i], k) == 0 && (len == k || n[len - k - 1] == '-'))
+			return true;
+	}
+	return false;
+}
+
 /* Names in @dir that could be compilers: regular executables (following
  * symlinks); the caller still asks the whitelist. */
-static int add_dir_names(const char *dir, char ***names)
+static int add_dir_names(const char *dir, bool shaped_only, char ***names)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -83,7 +106,7 @@ static int add_dir_names(const char *dir, char ***names)
 	while (r >= 0 && (de = readdir(d))) {
 		struct stat st;
 
-		if (de->d_name[0] == '.')
+		if (de->d_name[0] == '.' || (shaped_only && !compiler_shaped(de->d_name)))
 			continue;
 		if (fstatat(dirfd(d), de->d_name, &st, 0) == 0 && S_ISREG(st.st_mode) &&
 		    faccessat(dirfd(d), de->d_name, X_OK, AT_EACCESS) == 0)
@@ -108,12 +131,12 @@ static int candidates(const struct daemon_config *cfg, char ***ret)
 			size_t len = strcspn(p, ":");
 			_cleanup_free_ char *dir = strndup(p, len);
 
-			r = dir ? add_dir_names(dir, &names) : -ENOMEM;
+			r = dir ? add_dir_names(dir, true, &names) : -ENOMEM;
 			p += len + (p[len] == ':');
 		}
 	} else
 		for (char *const *d = policy_whitelist_dirs(cfg); r >= 0 && *d; d++)
-			r = add_dir_names(*d, &names);
+			r = add_dir_names(*d, false, &names);
 	if (r < 0) {
 		strv_free(names);
 		return r;
@@ -368,7 +391,7 @@ static int policy_refusal(const struct policy_result *pr, const char *argv0,
 /* The client's argv with the map applied (a copy even when nothing maps). */
 static int map_argv(const struct daemon_config *cfg, char *const argv[], char ***ret)
 {
-	const char *name = whitelist_compiler_name(argv[0]);
+	const char *name = compilerlist_name(argv[0]);
 	const struct toolmap_entry *e = NULL;
 	_cleanup_free_ char *local = NULL;
 	int r = toolmap_lookup(&cfg->toolmap, name, &e, &local);
@@ -385,7 +408,7 @@ int toolchain_authorize(const struct daemon_config *cfg, unsigned protover, char
 {
 	_cleanup_(strv_freep) char **mapped = NULL;
 	_cleanup_free_ char *full = NULL;
-	struct whitelist w = { .dirs = policy_whitelist_dirs(cfg), .insecure = cfg->insecure };
+	struct compilerlist w = { .dirs = policy_whitelist_dirs(cfg), .insecure = cfg->insecure };
 	struct policy_result pr;
 	char *msg = NULL;
 	const char *name;
@@ -396,31 +419,31 @@ int toolchain_authorize(const struct daemon_config *cfg, unsigned protover, char
 	r = map_argv(cfg, argv, &mapped);
 	if (r < 0)
 		return r;
-	name = whitelist_compiler_name(mapped[0]);
+	name = compilerlist_name(mapped[0]);
 	if (policy_check_request(cfg, protover, mapped, &pr) == POLICY_DENY) {
 		/* a compiler the whitelist does not list is "not offered": say what is */
-		if (pr.arg || whitelist_check_compiler(&w, mapped[0]) != WL_NOT_LISTED)
+		if (pr.arg || compilerlist_check(&w, mapped[0]) != CL_NOT_LISTED)
 			return policy_refusal(&pr, mapped[0], ret);
 		r = missing_message(cfg, argv[0], name, false, &msg);
 		return r < 0 ? r : refuse(ret, EXIT_ACCESS_DENIED, JOB_OTHER, msg);
 	}
-	r = strchr(pr.argv[0], '/') ? 0 : toolchain_find(pr.argv[0], cfg->path, &full);
+	r = strchr(pr.job.argv[0], '/') ? 0 : toolchain_find(pr.job.argv[0], cfg->path, &full);
 	if (r == -ENOENT) {
-		strv_free(pr.argv);
+		jobscan_done(&pr.job);
 		r = missing_message(cfg, argv[0], name, true, &msg);
 		return r < 0 ? r : refuse(ret, EXIT_COMPILER_MISSING, JOB_OTHER, msg);
 	}
 	if (r < 0) {
-		strv_free(pr.argv);
+		jobscan_done(&pr.job);
 		return r;
 	}
-	*ret = (struct toolchain_verdict){ .argv = pr.argv };
+	*ret = (struct toolchain_verdict){ .job = pr.job };
 	return 0;
 }
 
 void toolchain_verdict_free(struct toolchain_verdict *v)
 {
-	strv_free(v->argv);
+	jobscan_done(&v->job);
 	free(v->message);
 	*v = (struct toolchain_verdict){ 0 };
 }

@@ -656,7 +656,8 @@ static int visit(struct walk *w, const char *path, int idx, bool user)
 		if (r < 0)
 			return not_covered(w, "cannot resolve '%s'", path);
 	}
-	r = incfiles_get(w->fs, user ? real : path, user ? real : path, user, &f);
+	r = incfiles_get(w->fs, user ? real : path, user ? real : path, user,
+			 incdirs_watches(w->dirs, user ? real : path), &f);
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0)
