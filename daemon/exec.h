@@ -30,5 +30,5 @@ struct exec_params {
  * sandbox cannot be entered, the reason on its stderr (the client's SERR). */
 int exec_compiler(const struct exec_params *p, int *ret_status, enum exec_outcome *ret_outcome);
 /* In a serving process: on SIGTERM/SIGINT/SIGHUP kill the running compiler's
- * process group, then exit. */
-void exec_install_term_handler(void);
+ * process group, run @cleanup (async-signal-safe; may be NULL), then exit. */
+void exec_install_term_handler(void (*cleanup)(void));

@@ -27,6 +27,7 @@
 #include "standalone.h"
 #include "session.h"
 #include "stats-server.h"
+#include "workdir.h"
 
 struct child {
 	pid_t pid;
@@ -166,7 +167,7 @@ static _noreturn_ void child_main(struct server *s, int fd)
 		close(s->relay[0]);
 		journal_relay_child(s->relay[1]);
 	}
-	exec_install_term_handler();
+	exec_install_term_handler(workdir_remove_on_signal);
 	sigprocmask(SIG_SETMASK, &s->oldmask, NULL);
 	res = session_serve_with(s->cfg, fd, fd, report_job, &report_fd);
 	close(fd);

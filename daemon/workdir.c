@@ -5,6 +5,8 @@
  * nothing inside is reachable by other users whatever the umask.
  */
 #include <dirent.h>
+#include <limits.h>
+#include <signal.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,12 +14,17 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "macro.h"
 #include "wirelimits.h"
 #include "workdir.h"
+
+/* The job directory of this serving process, for workdir_remove_on_signal(). */
+static char registered[PATH_MAX];
+static volatile sig_atomic_t registered_set;
 
 static int random_name(const char *tmpdir, char **ret)
 {
@@ -74,57 +81,86 @@ int workdir_create(const char *tmpdir, const char *in_ext, const char *out_ext, 
 		workdir_done(&w);
 		return r;
 	}
+	if (!keep && strlen(w.dir) < sizeof(registered)) {
+		registered_set = 0;
+		memcpy(registered, w.dir, strlen(w.dir) + 1);
+		registered_set = 1;
+	}
 	*ret = w;
 	return 0;
 }
 
-/* Empty directory @dfd (consumed): entries are unlinked where they are,
- * never followed (a symlink is removed, not its target), subdirectories
- * entered by fd with O_NOFOLLOW. @depth bounds the fds held open at once;
- * a pump job's root is at most MAX_PUMP_DEPTH deep. */
-static void remove_entries(int dfd, unsigned depth)
+#define REMOVE_MAX_ROUNDS 65536u
+
+/* Remove what can be removed in directory @fd (consumed). A non-empty
+ * subdirectory is entered (the listing of its parent is dropped): the
+ * caller starts again from the top, where the emptied one then goes. */
+static void remove_pass(int fd)
 {
-	DIR *d = fdopendir(dfd);
-	struct dirent *de;
+	static char buf[4096] __attribute__((aligned(8)));
 
-	if (!d) {
-		safe_close(dfd);
-		return;
-	}
-	while ((de = readdir(d))) {
-		int sub;
+	for (;;) {
+		long n = syscall(SYS_getdents64, fd, buf, sizeof(buf));
+		int sub = -1;
 
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (unlinkat(dirfd(d), de->d_name, 0) == 0 || errno != EISDIR || depth == 0)
-			continue;
-		sub = openat(dirfd(d), de->d_name,
-			     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (sub < 0)
-			continue;
-		remove_entries(sub, depth - 1);
-		(void)unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR);
+		if (n <= 0)
+			break;
+		for (long off = 0; off < n && sub < 0;) {
+			struct dirent64 *de = (struct dirent64 *)(buf + off);
+			const char *name = de->d_name;
+
+			off += de->d_reclen;
+			if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
+			    unlinkat(fd, name, 0) == 0 || errno != EISDIR ||
+			    unlinkat(fd, name, AT_REMOVEDIR) == 0 || (errno != ENOTEMPTY && errno != EEXIST))
+				continue;
+			sub = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		}
+		if (sub >= 0) {
+			close(fd);
+			fd = sub;
+		}
 	}
-	closedir(d);
+	close(fd);
 }
 
-static void remove_tree(const char *dir)
+/* Remove @dir and everything in it; symlinks are removed, never followed.
+ * Iterative, one fd and a static buffer, async-signal-safe calls only
+ * (open, getdents64, unlinkat, rmdir, close), so that the SIGTERM handler
+ * can use it too. Gives up after a bounded amount of work. */
+static int remove_tree(const char *dir)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	for (unsigned round = 0; round < REMOVE_MAX_ROUNDS; round++) {
+		int fd;
 
-	if (fd >= 0)
-		remove_entries(fd, 2 * MAX_PUMP_DEPTH);
-	if (rmdir(dir) < 0)
-		log_debug_errno(errno, "cannot remove '%s': %m", dir);
+		if (rmdir(dir) == 0 || errno == ENOENT)
+			return 0;
+		if (errno != ENOTEMPTY && errno != EEXIST)
+			return -errno;
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		remove_pass(fd);
+	}
+	return -ENOTEMPTY;
+}
+
+void workdir_remove_on_signal(void)
+{
+	if (registered_set)
+		(void)remove_tree(registered);
 }
 
 void workdir_done(struct workdir *w)
 {
+	int r;
+
 	if (w->dir) {
+		registered_set = 0;
 		if (w->keep)
 			log_info("keeping job directory '%s' (DISTCC_SAVE_TEMPS)", w->dir);
-		else
-			remove_tree(w->dir);
+		else if ((r = remove_tree(w->dir)) < 0)
+			log_warning_errno(r, "cannot remove the job directory '%s': %m", w->dir);
 	}
 	free(w->dir);
 	free(w->input);

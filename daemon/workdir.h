@@ -18,3 +18,7 @@ int workdir_create(const char *tmpdir, const char *in_ext, const char *out_ext, 
 		   struct workdir *ret);
 /* Remove the directory and its files (unless keep) and free the names. */
 void workdir_done(struct workdir *w);
+/* For a handler of a fatal signal: remove the directory of the last
+ * workdir_create() that workdir_done() has not handled yet (unless keep).
+ * Async-signal-safe. */
+void workdir_remove_on_signal(void);
