@@ -54,8 +54,9 @@ ALL_LDFLAGS = $(LDFLAGS) $(HARDEN_LD)
 LZO_LIBS     := -llzo2
 SYSTEMD_LIBS := $(shell $(PKG_CONFIG) --libs libsystemd 2>/dev/null || echo -lsystemd)
 CAP_LIBS     := $(shell $(PKG_CONFIG) --libs libcap 2>/dev/null || echo -lcap)
+SECCOMP_LIBS := $(shell $(PKG_CONFIG) --libs libseccomp 2>/dev/null || echo -lseccomp)
 CLIENT_LIBS  := $(LZO_LIBS)
-DAEMON_LIBS  := $(LZO_LIBS) $(SYSTEMD_LIBS) $(CAP_LIBS)
+DAEMON_LIBS  := $(LZO_LIBS) $(SYSTEMD_LIBS) $(CAP_LIBS) $(SECCOMP_LIBS)
 
 COMMON_SRC := $(wildcard common/*.c)
 CLIENT_MAINS := $(wildcard client/*-main.c)
@@ -81,6 +82,8 @@ MAN_ALIASES := distccd.socket.5:distcc-units.5 distccd.service.5:distcc-units.5 
 
 UNIT_SRC   := $(wildcard tests/unit/test-*.c)
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+# programs the integration tests drive (tests/helpers/*.c)
+TEST_HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/%,$(wildcard tests/helpers/*.c))
 
 .PHONY: all deps check-deps check unit-tests units install install-man install-tools demo bench fuzz clean FORCE
 .DEFAULT_GOAL := all
@@ -116,10 +119,15 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(CLIENT_LIB) $(DAEMON_LIB) $(COMMON_L
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka $(DAEMON_LIBS)
 
-unit-tests: $(UNIT_TESTS)
+$(TEST_HELPERS): $(BUILD)/tests/%: $(BUILD)/tests/helpers/%.o $(DAEMON_LIB) $(COMMON_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(DAEMON_LIBS)
+
+unit-tests: $(UNIT_TESTS) $(TEST_HELPERS)
 
 # unit tests exercise modules of both programs
 $(BUILD)/tests/unit/%.o: ALL_CFLAGS += -Iclient -Idaemon
+$(BUILD)/tests/helpers/%.o: ALL_CFLAGS += -Idaemon
 
 # systemd units: *.in get the configured paths (ExecStart= must name the
 # installed binary) and the shared sandbox block; regenerated on every make so
@@ -158,7 +166,8 @@ check: check-deps
 	python3 tests/check.py --build build --asan-build build/asan
 
 fuzz:
-	$(MAKE) -f tests/fuzz/fuzz.mk FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) run
+	$(MAKE) -f tests/fuzz/fuzz.mk FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) \
+		$(if $(FUZZ_RUNS),FUZZ_RUNS=$(FUZZ_RUNS)) $(if $(FUZZ_JOBS),-j$(FUZZ_JOBS)) run
 
 demo: all
 	tests/demo/demo.sh

@@ -19,6 +19,7 @@
 #include "argscan.h"
 #include "capture.h"
 #include "checkhosts.h"
+#include "compilerpath.h"
 #include "elfinfo.h"
 #include "exitcode.h"
 #include "hosts.h"
@@ -157,6 +158,17 @@ static int read_all(const char *path, char **ret, size_t *ret_len)
 	return read_file_max(path, MAX_BULK_PLAIN, ret, ret_len);
 }
 
+static int set_argv0(char **argv, const char *s)
+{
+	char *n = strdup(s);
+
+	if (!n)
+		return -ENOMEM;
+	free(argv[0]);
+	argv[0] = n;
+	return 0;
+}
+
 /* The compile a job would run, locally, and the preprocessed input the
  * server gets. In the check's own directory (the cwd). */
 static int probe_prepare(const struct client_config *cfg, const char *name, size_t idx,
@@ -166,14 +178,19 @@ static int probe_prepare(const struct client_config *cfg, const char *name, size
 	char *const base[] = { (char *)name, (char *)"-O2", (char *)"-c", (char *)src, (char *)"-o",
 			       (char *)"probe.o", NULL };
 	_cleanup_(strv_freep) char **local = NULL, **cpp = NULL;
+	_cleanup_free_ char *real = NULL, *path = NULL;
 	int r;
 
 	p->name = name;
 	p->argv = strv_copy(base);
 	if (!p->argv)
 		return -ENOMEM;
+	/* named as a job through a masquerade link would name it */
+	r = compilerpath_trim(name, cfg->path, &path);
+	if (r < 0)
+		return r;
 	if (!cfg->no_rewrite_cross)
-		(void)rewrite_compiler(&p->argv, cfg->path);
+		(void)rewrite_compiler(&p->argv, path);
 	r = argscan_classify((const char *const *)p->argv, &p->scan, &p->verdict);
 	if (r < 0)
 		return r;
@@ -186,6 +203,19 @@ static int probe_prepare(const struct client_config *cfg, const char *name, size
 	cpp = strv_copy(p->scan.cpp_argv);
 	if (!local || !cpp || strv_push(&cpp, "-o") < 0 || strv_push(&cpp, "probe.i") < 0)
 		return -ENOMEM;
+	/* here means here: never through a masquerade link back into distcc */
+	r = compilerpath_find(p->argv[0], path, &real);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		snprintf(p->local_error, sizeof(p->local_error), "'%s' is not on PATH", p->argv[0]);
+		return 0;
+	}
+	r = set_argv0(local, real);
+	if (r >= 0)
+		r = set_argv0(cpp, real);
+	if (r < 0)
+		return r;
 	if (run_quiet(local, p->local_error, sizeof(p->local_error)) < 0 ||
 	    run_quiet(cpp, p->local_error, sizeof(p->local_error)) < 0)
 		return 0;

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "macro.h"
 #include "native.h"
+#include "pumpjob.h"
 #include "rewrite.h"
 #include "strv.h"
 #include "tempfiles.h"
@@ -49,6 +50,9 @@ static void help(void)
 	       "   --check-hosts [COMPILER...] Compile a probe on every host and here, and\n"
 	       "                              compare: same / different version / missing /\n"
 	       "                              refused / unreachable. Exit 1 on any mismatch.\n"
+	       "   --scan-includes COMPILER ARGS\n"
+	       "                              Under pump: list the files pump mode would send\n"
+	       "                              with this compile, and exit.\n"
 	       "\n"
 	       "Environment variables (see distcc(1) for all):\n"
 	       "   DISTCC_HOSTS               Host list (else $DISTCC_DIR/hosts, %s/distcc/hosts).\n"
@@ -105,6 +109,19 @@ static int show_hosts(const struct client_config *cfg, bool sum)
 	return 0;
 }
 
+/* --scan-includes COMPILER ARGS (pump mode's closure for one job). */
+static int scan_includes(const struct client_config *cfg, char *const argv[])
+{
+	int r;
+
+	if (!argv[0]) {
+		log_error("--scan-includes needs a compile command");
+		return EXIT_BAD_ARGUMENTS;
+	}
+	r = pumpjob_scan_includes(cfg, argv);
+	return r == -EINVAL ? EXIT_BAD_ARGUMENTS : r < 0 ? EXIT_DISTCC_FAILED : r;
+}
+
 /* Client-only options, recognised only as argv[1]; -1 when not one. */
 static int client_option(const struct client_config *cfg, char *const argv[])
 {
@@ -124,7 +141,9 @@ static int client_option(const struct client_config *cfg, char *const argv[])
 		return show_hosts(cfg, true);
 	if (strcmp(a, "--check-hosts") == 0)
 		return checkhosts_run(cfg, argv + 2);
-	if (strcmp(a, "--scan-includes") == 0 || strcmp(a, "--show-principal") == 0) {
+	if (strcmp(a, "--scan-includes") == 0)
+		return scan_includes(cfg, argv + 2);
+	if (strcmp(a, "--show-principal") == 0) {
 		log_error("%s is not supported", a);
 		return EXIT_BAD_ARGUMENTS;
 	}

@@ -37,6 +37,7 @@
 
 struct defaults {
 	char **dirs;
+	char **real;                /* realpath() of each dir, "" if none */
 	dev_t dev;
 	ino_t ino;
 	struct timespec mtime;
@@ -54,15 +55,35 @@ static void defaults_free(void *p)
 {
 	struct defaults *d = p;
 
-	if (d)
+	if (d) {
 		strv_free(d->dirs);
+		strv_free(d->real);
+	}
 	free(d);
 }
 
 /* The compiler's default "#include <...>" dirs for this job, probed once
  * per compiler binary, language and the flags that change them. */
+static int real_dirs(char **dirs, char ***ret)
+{
+	char **v = NULL;
+	int r = 0;
+
+	for (size_t i = 0; dirs && dirs[i] && r >= 0; i++) {
+		_cleanup_free_ char *rp = realpath(dirs[i], NULL);
+
+		r = strv_push(&v, rp ? rp : "");
+	}
+	if (r < 0) {
+		strv_free(v);
+		return r;
+	}
+	*ret = v;
+	return 0;
+}
+
 static int job_defaults(struct server *s, const char *compiler, const struct incargs *a,
-			char *const **ret)
+			const struct defaults **ret)
 {
 	_cleanup_(buf_free) struct buf key = BUF_INIT(1 << 20);
 	struct defaults *d;
@@ -79,7 +100,7 @@ static int job_defaults(struct server *s, const char *compiler, const struct inc
 	d = strmap_get(&s->defaults, (char *)key.data);
 	if (d && d->dev == st.st_dev && d->ino == st.st_ino &&
 	    d->mtime.tv_sec == st.st_mtim.tv_sec && d->mtime.tv_nsec == st.st_mtim.tv_nsec) {
-		*ret = d->dirs;
+		*ret = d;
 		return 0;
 	}
 	d = calloc(1, sizeof(*d));
@@ -87,6 +108,8 @@ static int job_defaults(struct server *s, const char *compiler, const struct inc
 		return -ENOMEM;
 	r = incdefaults_probe(compiler, a->lang, a->probe_flags, deadline_in(PROBE_TIMEOUT),
 			      &d->dirs);
+	if (r >= 0)
+		r = real_dirs(d->dirs, &d->real);
 	if (r >= 0) {
 		void *old = NULL;
 
@@ -100,7 +123,7 @@ static int job_defaults(struct server *s, const char *compiler, const struct inc
 		defaults_free(d);
 		return r;
 	}
-	*ret = d->dirs;
+	*ret = d;
 	return 0;
 }
 
@@ -109,7 +132,7 @@ static int analyse(struct server *s, const struct incrpc_request *req,
 		   struct incserver_closure *ret, char **ret_why)
 {
 	_cleanup_(incargs_free) struct incargs a = { 0 };
-	char *const *dirs = NULL;
+	const struct defaults *dirs = NULL;
 	const char *why = NULL;
 	int r;
 
@@ -129,7 +152,8 @@ static int analyse(struct server *s, const struct incrpc_request *req,
 	struct incclosure_input in = {
 		.cwd = req->cwd,
 		.args = &a,
-		.default_dirs = dirs,
+		.default_dirs = dirs->dirs,
+		.default_real = dirs->real,
 		.deadline = deadline_in(s->opt.request_budget),
 	};
 	incfiles_begin_request(&s->fs);
@@ -145,7 +169,9 @@ static int serve_one(struct server *s, int fd)
 	_cleanup_(incserver_closure_free) struct incserver_closure c = { 0 };
 	_cleanup_(buf_free) struct buf out = BUF_INIT(MAX_REPLY);
 	_cleanup_free_ char *why = NULL;
-	struct proto_src src = PROTO_SRC_FD(fd, deadline_in(IO_TIMEOUT));
+	uint8_t rbuf[16384];
+	/* read-ahead is fine: nothing else reads this connection */
+	struct proto_src src = PROTO_SRC_FD_BUF(fd, deadline_in(IO_TIMEOUT), rbuf, sizeof(rbuf), false);
 	usec_t t0 = now_usec();
 	int r;
 

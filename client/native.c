@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "compilerpath.h"
 #include "io.h"
 #include "macro.h"
 #include "native.h"
@@ -555,28 +556,6 @@ static int apply(char ***argv, char *const flags[])
 	return 1;
 }
 
-static int find_cc(const char *cc, const char *path, char **ret)
-{
-	const char *p = path;
-
-	if (strchr(cc, '/'))
-		return (*ret = strdup(cc)) ? 0 : -ENOMEM;
-	while (p && *p) {
-		size_t n = strcspn(p, ":");
-		char *full = NULL;
-
-		if (asprintf(&full, "%.*s/%s", (int)n, n ? p : ".", cc) < 0)
-			return -ENOMEM;
-		if (access(full, X_OK) == 0) {
-			*ret = full;
-			return 0;
-		}
-		free(full);
-		p += n + (p[n] == ':');
-	}
-	return -ENOENT;
-}
-
 static bool is_compile(char *const argv[])
 {
 	return has_word(argv, "-c") || has_word(argv, "-S");
@@ -598,7 +577,7 @@ int native_resolve(char ***argv, const char *path, const char *cache_dir, const 
 	r = target_args(*argv, &targ);
 	if (r < 0)
 		return r;
-	if (find_cc((*argv)[0], path, &cc) < 0) {
+	if (compilerpath_find((*argv)[0], path, &cc) < 0) {
 		*ret_why = "the compiler is not on PATH";
 		return 0;
 	}

@@ -170,3 +170,36 @@ void pumpjob_free(struct pumpjob *pj)
 	free(pj->counter);
 	*pj = (struct pumpjob){};
 }
+
+int pumpjob_scan_includes(const struct client_config *cfg, char *const argv[])
+{
+	_cleanup_free_ char *own = NULL;
+	struct argscan_job scan = {};
+	struct pumpjob pj = {};
+	enum argscan_verdict v;
+	const char *why;
+	int r;
+
+	r = argscan_classify((const char *const *)argv, &scan, &v);
+	if (r < 0)
+		return r;
+	if (v != ARGSCAN_REMOTE) {
+		log_error("'%s' is not a compile distcc distributes: %s", argv[0],
+			  scan.reason ? scan.reason : "");
+		argscan_job_free(&scan);
+		return -EINVAL;
+	}
+	why = pumpargs_blocker(cfg, &scan);
+	r = why ? 0 : ask_include_server(&pj, cfg, &scan, &why, &own);
+	if (r < 0)
+		why = "no answer from the include server";
+	if (pj.on)
+		for (size_t i = 0; i < pj.n_files; i++)
+			printf("%-7s %s\n", pj.files[i].body ? "FILE" : "SYMLINK", pj.files[i].name);
+	else
+		log_error("'%s' would use plain mode: %s", scan.input, why ? why : "");
+	r = pj.on ? 0 : 1;
+	pumpjob_free(&pj);
+	argscan_job_free(&scan);
+	return r;
+}

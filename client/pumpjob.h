@@ -47,3 +47,10 @@ int pumpjob_write_dotd(const struct pumpjob *pj, const struct proto_reply *rep);
  * file), which demotes the build to plain mode at DISTCC_MAX_DISCREPANCY. */
 void pumpjob_note_discrepancy(const struct pumpjob *pj, const struct client_config *cfg);
 void pumpjob_free(struct pumpjob *pj);
+
+/* distcc --scan-includes COMPILER ARGS: print, one per line, the files pump
+ * mode would send for this compile ("FILE <path>" or "SYMLINK <path>"), as
+ * the include server answers. 0 when listed; 1 when the job would use plain
+ * mode (the reason is printed); -EINVAL when it is not a distributable
+ * compile. */
+int pumpjob_scan_includes(const struct client_config *cfg, char *const argv[]);

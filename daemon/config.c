@@ -24,7 +24,7 @@ enum {
 	OPT_LIFETIME, OPT_JOB_LIFETIME, OPT_STATS, OPT_STATS_PORT, OPT_INSECURE, OPT_WIZARD,
 	OPT_MASQ_DIR, OPT_IO_TIMEOUT, OPT_MAX_PER_SOURCE, OPT_UNSUPPORTED, OPT_VERSION,
 	OPT_IDLE_EXIT, OPT_TOOLCHAIN_MAP, OPT_LIST_COMPILERS, OPT_JOB_ADDRESS_SPACE,
-	OPT_JOB_FILE_SIZE,
+	OPT_JOB_FILE_SIZE, OPT_HEAD_TIMEOUT, OPT_MAX_CONNECTIONS,
 };
 
 static const struct option options[] = {
@@ -55,6 +55,8 @@ static const struct option options[] = {
 	{ "masquerade-dir", required_argument, NULL, OPT_MASQ_DIR },
 	{ "io-timeout", required_argument, NULL, OPT_IO_TIMEOUT },
 	{ "max-per-source", required_argument, NULL, OPT_MAX_PER_SOURCE },
+	{ "max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS },
+	{ "head-timeout", required_argument, NULL, OPT_HEAD_TIMEOUT },
 	{ "idle-exit", required_argument, NULL, OPT_IDLE_EXIT },
 	{ "job-address-space", required_argument, NULL, OPT_JOB_ADDRESS_SPACE },
 	{ "job-file-size", required_argument, NULL, OPT_JOB_FILE_SIZE },
@@ -81,6 +83,8 @@ void config_init(struct daemon_config *c)
 		.nice = DEFAULT_NICE,
 		.log_level = LOG_NOTICE,
 		.io_timeout = DEFAULT_IO_TIMEOUT_SEC * USEC_PER_SEC,
+		.head_timeout = DEFAULT_HEAD_TIMEOUT_SEC * USEC_PER_SEC,
+		.job_lifetime = DEFAULT_JOB_LIFETIME_SEC * USEC_PER_SEC,
 		.idle_exit = DEFAULT_IDLE_EXIT_SEC * USEC_PER_SEC,
 	};
 }
@@ -143,6 +147,9 @@ static int parse_one(struct daemon_config *c, int opt, const char *arg, const ch
 	case OPT_MAX_PER_SOURCE:
 		return parse_uint32(arg, 1, 65535, &c->max_per_source) < 0 ?
 			       bad("max-per-source", arg, "must be a positive integer") : 0;
+	case OPT_MAX_CONNECTIONS:
+		return parse_uint32(arg, 1, 65535, &c->max_connections) < 0 ?
+			       bad("max-connections", arg, "must be 1..65535") : 0;
 	case 'P':
 		free(c->pid_file);
 		return (c->pid_file = strdup(arg)) ? 0 : -ENOMEM;
@@ -194,7 +201,9 @@ static int parse_one(struct daemon_config *c, int opt, const char *arg, const ch
 	case OPT_LIFETIME:
 		return parse_seconds("lifetime", arg, false, &c->lifetime);
 	case OPT_JOB_LIFETIME:
-		return parse_seconds("job-lifetime", arg, false, &c->job_lifetime);
+		return parse_seconds("job-lifetime", arg, true, &c->job_lifetime);
+	case OPT_HEAD_TIMEOUT:
+		return parse_seconds("head-timeout", arg, false, &c->head_timeout);
 	case OPT_IO_TIMEOUT:
 		return parse_seconds("io-timeout", arg, false, &c->io_timeout);
 	case OPT_IDLE_EXIT:
@@ -272,7 +281,11 @@ int config_parse_argv(struct daemon_config *c, int argc, char *argv[], enum conf
 		return -EINVAL;
 	}
 	if (c->max_per_source == 0)
-		c->max_per_source = c->jobs;
+		c->max_per_source = c->jobs / 2 ? c->jobs / 2 : 1;
+	if (c->max_connections == 0)
+		c->max_connections = c->jobs * DEFAULT_CONNECTIONS_PER_JOB;
+	if (c->max_connections < 2 * c->max_per_source)
+		c->max_connections = 2 * c->max_per_source;
 	r = load_toolmap(c);
 	if (r < 0)
 		return r;
@@ -357,11 +370,14 @@ void config_print_help(const char *prog)
 	       "      --log-file FILE | --log-stderr | --log-level LEVEL | --verbose\n"
 	       "      --no-detach           stay in the foreground\n"
 	       "      --lifetime S          exit after S seconds\n"
-	       "      --job-lifetime S      kill compilers that run longer than S seconds\n"
+	       "      --job-lifetime S      kill compilers that run longer than S seconds (default 300, 0 = no limit)\n"
 	       "      --job-address-space SIZE  compiler address-space limit (default 8G; K/M/G/T, infinity)\n"
 	       "      --job-file-size SIZE  largest file a compiler may write (default 1G; K/M/G/T, infinity)\n"
+	       "      --head-timeout S      deadline for a request's head, and the grace for its body (default 5)\n"
 	       "      --io-timeout S        deadline for reading one request (default 300)\n"
-	       "      --max-per-source N    concurrent connections per client address (default --jobs)\n"
+	       "      --max-per-source N    jobs compiling per client address (default --jobs / 2);\n"
+	       "                            each address may hold twice that many connections\n"
+	       "      --max-connections N   connections held at once, read or compiling (default 8 x --jobs)\n"
 	       "      --idle-exit S         socket-activated: exit after S idle seconds (default 300, 0 = never)\n"
 	       "      --masquerade-dir DIR  compiler whitelist directory (repeatable)\n"
 	       "      --toolchain-map FILE  serve client compiler names with local compilers (distccd.conf(5))\n"

@@ -19,7 +19,9 @@ enum config_action { CONFIG_RUN, CONFIG_HELP, CONFIG_VERSION, CONFIG_LIST_COMPIL
 struct daemon_config {
 	enum daemon_mode mode;
 	bool no_detach, no_fork, log_stderr, insecure, allow_given, stats;
-	unsigned port, stats_port, jobs, nice, max_per_source;
+	unsigned port, stats_port, jobs, nice;
+	unsigned max_per_source;   /* compile slots per client address; 0 until parsed */
+	unsigned max_connections;  /* connections held (read, waiting, compiling); 0 until parsed */
 	char **listen;             /* --listen, repeatable; NULL = 0.0.0.0 */
 	char **masquerade_dirs;    /* --masquerade-dir; NULL = LIBDIR/distcc + /usr/lib/distcc */
 	char *pid_file, *log_file, *user;
@@ -27,6 +29,7 @@ struct daemon_config {
 	struct toolmap toolmap;    /* its entries (empty without the option) */
 	int log_level;             /* LOG_* */
 	usec_t lifetime, job_lifetime, io_timeout;   /* 0 = off (io_timeout never 0) */
+	usec_t head_timeout;       /* from accept to the end of the request head; never 0 */
 	usec_t idle_exit;          /* socket-activated only: exit when idle this long; 0 = never */
 	uint64_t job_as_bytes;     /* --job-address-space (RLIMIT_AS); 0: the sandbox's default */
 	uint64_t job_fsize_bytes;  /* --job-file-size (RLIMIT_FSIZE); 0: the sandbox's default */
@@ -45,10 +48,20 @@ struct daemon_config {
 #define DEFAULT_STATS_PORT 3633
 #define DEFAULT_NICE 5
 #define DEFAULT_IO_TIMEOUT_SEC 300
+#define DEFAULT_HEAD_TIMEOUT_SEC 5
+/* A client's DISTCC_IO_TIMEOUT (300 s) covers waiting for the reply:
+ * a compile that runs longer has no one left to send it to. */
+#define DEFAULT_JOB_LIFETIME_SEC 300
+/* After the head the request must keep coming at this pace (bytes per
+ * second, on average, after a --head-timeout grace). */
+#define REQUEST_MIN_RATE (16u * 1024)
+/* --max-connections defaults to this many per --jobs slot. */
+#define DEFAULT_CONNECTIONS_PER_JOB 8
 #define DEFAULT_IDLE_EXIT_SEC 300
 #define DISTCC_DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
 
-/* Defaults (jobs = ncpus + 2). */
+/* Defaults (jobs = ncpus + 2; after parsing, max_per_source = jobs / 2
+ * (at least 1) and max_connections = 8 * jobs unless given). */
 void config_init(struct daemon_config *c);
 /* Parse argv. On a bad option logs an error naming it and returns -EINVAL;
  * an unsupported feature (--zeroconf, --auth...) returns -EOPNOTSUPP. */

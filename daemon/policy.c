@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Joins the configuration to the whitelist module. Pure apart from the
- * whitelist's directory lookups; denies on any doubt.
+ * Joins the configuration to the compiler list and the argument scanner.
+ * Pure apart from the list's directory lookups; denies on any doubt.
  */
-#include "argpolicy.h"
+#include "compilerlist.h"
+#include "jobscan.h"
 #include "policy.h"
-#include "whitelist.h"
 
 #ifndef LIBDIR
 #define LIBDIR "/usr/local/lib"
@@ -21,25 +21,25 @@ char *const *policy_whitelist_dirs(const struct daemon_config *cfg)
 enum policy_verdict policy_check_request(const struct daemon_config *cfg, unsigned protover,
 					 char *const argv[], struct policy_result *ret)
 {
-	struct whitelist w = { .dirs = policy_whitelist_dirs(cfg), .insecure = cfg->insecure };
-	enum wl_verdict v = whitelist_check(&w, argv);
-	struct argpolicy_verdict av = { 0 };
+	struct compilerlist l = { .dirs = policy_whitelist_dirs(cfg), .insecure = cfg->insecure };
+	enum cl_verdict v = compilerlist_check(&l, argv[0]);
+	struct jobscan js = { 0 };
 
 	*ret = (struct policy_result){ 0 };
-	if (v != WL_ALLOW) {
-		ret->reason = whitelist_verdict_to_string(v);
+	if (v != CL_ALLOW) {
+		ret->reason = compilerlist_verdict_to_string(v);
 		return POLICY_DENY;
 	}
 	/* the argument policy holds even with --enable-tcp-insecure */
-	if (argpolicy_check((const char *const *)argv, protover, &av) < 0) {
+	if (jobscan_argv((const char *const *)argv, protover, &js) < 0) {
 		ret->reason = "cannot check the arguments (out of memory)";
 		return POLICY_DENY;
 	}
-	if (!av.allowed) {
-		ret->reason = av.reason;
-		ret->arg = av.arg;
+	if (!js.allowed) {
+		ret->reason = js.reason;
+		ret->arg = js.arg;
 		return POLICY_DENY;
 	}
-	ret->argv = av.argv;
+	ret->job = js;
 	return POLICY_ALLOW;
 }

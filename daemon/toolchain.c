@@ -15,13 +15,13 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "compilerlist.h"
 #include "exitcode.h"
 #include "macro.h"
 #include "strv.h"
 #include "policy.h"
 #include "toolchain.h"
 #include "toolmap.h"
-#include "whitelist.h"
 
 #define OFFER_TEXT_MAX 1000
 
@@ -60,9 +60,9 @@ int toolchain_find(const char *name, const char *path, char **ret_full)
 
 static bool whitelisted(const struct daemon_config *cfg, const char *name)
 {
-	struct whitelist w = { .dirs = policy_whitelist_dirs(cfg), .insecure = cfg->insecure };
+	struct compilerlist w = { .dirs = policy_whitelist_dirs(cfg), .insecure = cfg->insecure };
 
-	return whitelist_check_compiler(&w, name) == WL_ALLOW;
+	return compilerlist_check(&w, name) == CL_ALLOW;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -368,7 +368,7 @@ static int policy_refusal(const struct policy_result *pr, const char *argv0,
 /* The client's argv with the map applied (a copy even when nothing maps). */
 static int map_argv(const struct daemon_config *cfg, char *const argv[], char ***ret)
 {
-	const char *name = whitelist_compiler_name(argv[0]);
+	const char *name = compilerlist_name(argv[0]);
 	const struct toolmap_entry *e = NULL;
 	_cleanup_free_ char *local = NULL;
 	int r = toolmap_lookup(&cfg->toolmap, name, &e, &local);
@@ -385,7 +385,7 @@ int toolchain_authorize(const struct daemon_config *cfg, unsigned protover, char
 {
 	_cleanup_(strv_freep) char **mapped = NULL;
 	_cleanup_free_ char *full = NULL;
-	struct whitelist w = { .dirs = policy_whitelist_dirs(cfg), .insecure = cfg->insecure };
+	struct compilerlist w = { .dirs = policy_whitelist_dirs(cfg), .insecure = cfg->insecure };
 	struct policy_result pr;
 	char *msg = NULL;
 	const char *name;
@@ -396,31 +396,31 @@ int toolchain_authorize(const struct daemon_config *cfg, unsigned protover, char
 	r = map_argv(cfg, argv, &mapped);
 	if (r < 0)
 		return r;
-	name = whitelist_compiler_name(mapped[0]);
+	name = compilerlist_name(mapped[0]);
 	if (policy_check_request(cfg, protover, mapped, &pr) == POLICY_DENY) {
 		/* a compiler the whitelist does not list is "not offered": say what is */
-		if (pr.arg || whitelist_check_compiler(&w, mapped[0]) != WL_NOT_LISTED)
+		if (pr.arg || compilerlist_check(&w, mapped[0]) != CL_NOT_LISTED)
 			return policy_refusal(&pr, mapped[0], ret);
 		r = missing_message(cfg, argv[0], name, false, &msg);
 		return r < 0 ? r : refuse(ret, EXIT_ACCESS_DENIED, JOB_OTHER, msg);
 	}
-	r = strchr(pr.argv[0], '/') ? 0 : toolchain_find(pr.argv[0], cfg->path, &full);
+	r = strchr(pr.job.argv[0], '/') ? 0 : toolchain_find(pr.job.argv[0], cfg->path, &full);
 	if (r == -ENOENT) {
-		strv_free(pr.argv);
+		jobscan_done(&pr.job);
 		r = missing_message(cfg, argv[0], name, true, &msg);
 		return r < 0 ? r : refuse(ret, EXIT_COMPILER_MISSING, JOB_OTHER, msg);
 	}
 	if (r < 0) {
-		strv_free(pr.argv);
+		jobscan_done(&pr.job);
 		return r;
 	}
-	*ret = (struct toolchain_verdict){ .argv = pr.argv };
+	*ret = (struct toolchain_verdict){ .job = pr.job };
 	return 0;
 }
 
 void toolchain_verdict_free(struct toolchain_verdict *v)
 {
-	strv_free(v->argv);
+	jobscan_done(&v->job);
 	free(v->message);
 	*v = (struct toolchain_verdict){ 0 };
 }

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "jobscan.h"
 #include "jobsum.h"
 
 /* Something a client may ask for and what runs for it. */
@@ -25,7 +26,8 @@ struct compiler_offer {
 struct toolchain_verdict {
 	int exit_code;          /* 0: run argv; else the status sent back (EXIT_*) */
 	enum job_result result; /* for the job summary when refused */
-	char **argv;            /* exit_code 0: the command to run, owned (strv_free) */
+	struct jobscan job;     /* exit_code 0: the scan of the command to run: job.argv
+				 * and its facts (jobscan.h), owned (toolchain_verdict_free) */
 	char *message;          /* exit_code != 0: the refusal, owned, one printable line */
 };
 

@@ -47,12 +47,23 @@ struct lst {
 struct defvec {
 	const struct incscan_define **v;
 	size_t n, cap;
+	size_t nfiles;              /* files of the closure it was gathered from */
+	struct defvec *old;         /* superseded ones, kept: callers may hold them */
 };
 
 struct node {
 	const char *path;
 	int idx;
 	bool user;
+};
+
+struct pending {
+	const struct incscan_include *inc;    /* in a scan kept alive for the request */
+	char *path;                 /* the includer, as a node */
+	int idx;
+	bool user;
+	size_t evaluated_at;        /* nfiles when last expanded; SIZE_MAX: not yet */
+	bool unresolved;
 };
 
 struct walk {
@@ -62,19 +73,22 @@ struct walk {
 	struct dir *chain;
 	size_t nchain, nquote;
 	char **sys_real;            /* realpaths of non-user default dirs */
+	char *sysroot;              /* realpath of --sysroot, or NULL */
 	struct strmap lstats;       /* path -> struct lst */
 	struct strmap visited;      /* node key */
 	struct strmap emitted;      /* NAME */
 	struct strmap must_dirs;    /* real dirs that must exist on the server */
-	struct strmap files;        /* file key -> struct incfile *, for macros */
-	struct strmap macros;       /* name -> struct defvec */
+	size_t nfiles;              /* files in the closure (each marked with closure_gen) */
+	struct strmap macros;       /* name -> struct defvec, gathered on demand */
 	struct incscan_result cmdline;
-	bool want_macros, computed_seen;
-	size_t ndefs;
+	struct pending *pend;       /* computed includes, expanded once the walk is done */
+	size_t npend, cappend;
+	struct strmap pend_keys;
+	struct strmap found;        /* search memo: key -> struct found */
+	int lookup_error;
 	struct incserver_entry *v;
 	size_t n, cap;
 	char *why;
-	char *unresolved;           /* a computed include without a value (this pass) */
 };
 
 static int not_covered(struct walk *w, const char *fmt, const char *arg)
@@ -306,41 +320,65 @@ static void defvec_free(void *p)
 {
 	struct defvec *d = p;
 
-	if (d)
+	while (d) {
+		struct defvec *o = d->old;
+
 		free(d->v);
-	free(d);
+		free(d);
+		d = o;
+	}
 }
 
-static int add_defs(struct walk *w, const struct incscan_result *s)
+static int defvec_add(struct defvec *d, const struct incscan_define *const *v, size_t n)
 {
-	for (size_t i = 0; i < s->ndef; i++) {
-		struct defvec *d = strmap_get(&w->macros, s->def[i].name);
-		int r;
+	if (n == 0)
+		return 0;
+	if (d->n + n > d->cap) {
+		size_t ncap = (d->n + n) * 2;
+		const struct incscan_define **nv = realloc(d->v, ncap * sizeof(*nv));
 
-		if (!d) {
-			d = calloc(1, sizeof(*d));
-			r = d ? strmap_put(&w->macros, s->def[i].name, d, NULL) : -ENOMEM;
-			if (r < 0) {
-				free(d);
-				return r;
-			}
-		}
-		for (size_t k = 0; k < d->n; k++)
-			if (d->v[k] == &s->def[i])
-				goto next;
-		if (d->n == d->cap) {
-			size_t ncap = d->cap ? d->cap * 2 : 4;
-			const struct incscan_define **nv = realloc(d->v, ncap * sizeof(*nv));
-
-			if (!nv)
-				return -ENOMEM;
-			d->v = nv;
-			d->cap = ncap;
-		}
-		d->v[d->n++] = &s->def[i];
-		w->ndefs++;
-	next:;
+		if (!nv)
+			return -ENOMEM;
+		d->v = nv;
+		d->cap = ncap;
 	}
+	memcpy(d->v + d->n, v, n * sizeof(*v));
+	d->n += n;
+	return 0;
+}
+
+/* Every #define of @name in the files of the closure known so far and in
+ * -D: gathered per name on first use, again when the closure has grown. */
+static int gather_defs(struct walk *w, const char *name, struct defvec **ret)
+{
+	struct defvec *d = strmap_get(&w->macros, name), *n;
+	const struct incdef_ref *refs;
+	size_t nrefs;
+	int r = 0;
+
+	if (d && d->nfiles == w->nfiles) {
+		*ret = d;
+		return 0;
+	}
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	n->nfiles = w->nfiles;
+	for (size_t c = 0; c < w->cmdline.ndef && r >= 0; c++)
+		if (strcmp(w->cmdline.def[c].name, name) == 0)
+			r = defvec_add(n, (const struct incscan_define *const[]){ &w->cmdline.def[c] }, 1);
+	incfiles_defs(w->fs, name, &refs, &nrefs);
+	for (size_t k = 0; k < nrefs && r >= 0; k++)
+		if (refs[k].f->closure_gen == w->fs->gen)
+			r = defvec_add(n, &refs[k].d, 1);
+	if (r >= 0)
+		r = strmap_put(&w->macros, name, n, NULL);
+	if (r < 0) {
+		defvec_free(n);
+		return r;
+	}
+	n->old = d;
+	*ret = n;
 	return 0;
 }
 
@@ -348,23 +386,13 @@ static void lookup_macro(void *userdata, const char *name, const struct incscan_
 			 size_t *n)
 {
 	struct walk *w = userdata;
-	struct defvec *d = strmap_get(&w->macros, name);
+	struct defvec *d = NULL;
+	int r = gather_defs(w, name, &d);
 
+	if (r < 0)
+		w->lookup_error = r;
 	*ret = d ? d->v : NULL;
 	*n = d ? d->n : 0;
-}
-
-/* Every macro definition of every file met so far, and -D. */
-static int want_macros(struct walk *w)
-{
-	size_t i = 0;
-	void *f;
-	int r = add_defs(w, &w->cmdline);
-
-	w->want_macros = true;
-	while (r >= 0 && strmap_next(&w->files, &i, NULL, &f))
-		r = add_defs(w, &((struct incfile *)f)->scan);
-	return r;
 }
 
 static int visit(struct walk *w, const char *path, int idx, bool user);
@@ -404,13 +432,69 @@ static int absolute_include(struct walk *w, const char *name)
 	return visit(w, name, IDX_NONE, false);
 }
 
-/* Search @name as the compiler does: first match wins. */
+struct found {
+	char *path;                 /* NULL: not found */
+	int idx;
+	bool user;
+};
+
+static void found_free(void *p)
+{
+	struct found *f = p;
+
+	if (f)
+		free(f->path);
+	free(f);
+}
+
+/* Does @dir/@name exist as something the compiler opens? *ret gets the path. */
+static int try_dir(struct walk *w, const char *dir, const char *name, char ret[PATH_MAX],
+		   bool *found)
+{
+	size_t dl = strlen(dir), nl = strlen(name);
+
+	if (dl + nl + 2 > PATH_MAX)
+		return not_covered(w, "path too long: '%s'", name);
+	memcpy(ret, dir, dl);
+	if (dl == 0 || dir[dl - 1] != '/')
+		ret[dl++] = '/';
+	memcpy(ret + dl, name, nl + 1);
+	return is_file(w, ret, found);
+}
+
+/* The first match of @name in @own_dir (the includer's directory, or
+ * NULL), then in the chain from @start on. */
+static int search_chain(struct walk *w, const char *own_dir, bool own_user, size_t start,
+			const char *name, struct found *ret)
+{
+	char p[PATH_MAX];
+	bool file = false;
+	int idx = IDX_OWN_DIR, r = 0;
+
+	if (own_dir)
+		r = try_dir(w, own_dir, name, p, &file);
+	for (size_t i = start; r >= 0 && !file && i < w->nchain; i++) {
+		r = try_dir(w, w->chain[i].path, name, p, &file);
+		idx = (int)i;
+	}
+	if (r < 0)
+		return r;
+	ret->path = file ? strdup(p) : NULL;
+	ret->idx = idx;
+	ret->user = idx == IDX_OWN_DIR ? own_user : w->chain[idx].user;
+	return !file || ret->path ? 0 : -ENOMEM;
+}
+
+/* Search @name as the compiler does: first match wins. Memoized per
+ * request on (kind, start, includer's directory, name). */
 static int search(struct walk *w, const struct incscan_include *inc, const char *name,
 		  enum incscan_kind kind, const struct node *from)
 {
 	size_t start = kind == INCSCAN_ANGLE ? w->nquote : 0;
 	bool own_dir = kind == INCSCAN_QUOTE && from;
-	bool file;
+	_cleanup_(buf_free) struct buf key = BUF_INIT(PATH_MAX * 4);
+	_cleanup_free_ char *dir = NULL;
+	struct found *f;
 	int r;
 
 	if (name[0] == '/')
@@ -419,48 +503,119 @@ static int search(struct walk *w, const struct incscan_include *inc, const char 
 		own_dir = false;
 		start = from->idx == IDX_OWN_DIR ? 0 : (size_t)from->idx + 1;
 	}
-	if (own_dir) {
-		_cleanup_free_ char *d = dir_of(from->path), *p = NULL;
-
-		p = d ? path_join(d, name) : NULL;
-		if (!p)
-			return -ENOMEM;
-		r = is_file(w, p, &file);
-		if (r < 0 || file)
-			return r < 0 ? r : visit(w, p, IDX_OWN_DIR, from->user);
-	}
-	for (size_t i = start; i < w->nchain; i++) {
-		_cleanup_free_ char *p = path_join(w->chain[i].path, name);
-
-		if (!p)
-			return -ENOMEM;
-		r = is_file(w, p, &file);
-		if (r < 0 || file)
-			return r < 0 ? r : visit(w, p, (int)i, w->chain[i].user);
-	}
-	return 0;
-}
-
-static int computed(struct walk *w, const struct incscan_include *inc, const struct node *from)
-{
-	struct incexpand_result res = { 0 };
-	int r;
-
-	w->computed_seen = true;
-	if (!w->want_macros)
-		return 0;          /* the next pass has every definition */
-	r = incexpand_operand(inc->name, lookup_macro, w, &res);
-	if (r == -E2BIG)
-		return not_covered(w, "computed include '%s' expands beyond the analysis' bounds",
-				   inc->name);
+	if (own_dir && !(dir = dir_of(from->path)))
+		return -ENOMEM;
+	r = buf_printf(&key, "%zu%c%s|%s", start, own_dir ? (from->user ? 'u' : 's') : '-',
+		       own_dir ? dir : "", name);
 	if (r < 0)
 		return r;
-	if (res.n == 0 && !inc->probe && !w->unresolved)
-		w->unresolved = strdup(inc->name);
+	f = strmap_get(&w->found, (char *)key.data);
+	if (!f) {
+		f = calloc(1, sizeof(*f));
+		if (!f)
+			return -ENOMEM;
+		r = search_chain(w, dir, own_dir && from->user, start, name, f);
+		if (r >= 0)
+			r = strmap_put(&w->found, (char *)key.data, f, NULL);
+		if (r < 0) {
+			found_free(f);
+			return r;
+		}
+	}
+	return f->path ? visit(w, f->path, f->idx, f->user) : 0;
+}
+
+/* The first identifier of @text, if it has no definition at all. */
+static int first_ident_undefined(struct walk *w, const char *text, bool *ret)
+{
+	const char *b = text, *e;
+	_cleanup_free_ char *id = NULL;
+	struct defvec *d;
+	int r;
+
+	*ret = false;
+	while (*b == ' ' || *b == '\t')
+		b++;
+	for (e = b; *e == '_' || (*e >= 'a' && *e <= 'z') || (*e >= 'A' && *e <= 'Z') ||
+		    (e > b && *e >= '0' && *e <= '9'); e++)
+		;
+	if (e == b)
+		return 0;
+	id = strndup(b, (size_t)(e - b));
+	if (!id)
+		return -ENOMEM;
+	r = gather_defs(w, id, &d);
+	if (r >= 0)
+		*ret = d->n == 0 && strcmp(id, "__FILE__") != 0 && strcmp(id, "__BASE_FILE__") != 0;
+	return r;
+}
+
+/* #include MACRO over every value the macro may have. A macro without any
+ * definition in the closure or -D can only be reached in a branch that
+ * is never compiled (the compiler would reject the line), so it is
+ * skipped; a defined one that gives no header name is not vouched for. */
+static int expand_computed(struct walk *w, size_t k)
+{
+	struct pending p = w->pend[k];
+	struct node from = { .path = p.path, .idx = p.idx, .user = p.user };
+	struct incexpand_result res = { 0 };
+	bool undefined, unresolved = false;
+	int r;
+
+	w->pend[k].evaluated_at = w->nfiles;
+	r = incexpand_operand(p.inc->name, lookup_macro, w, &res);
+	if (r >= 0 && w->lookup_error)
+		r = w->lookup_error;
+	if (r == -E2BIG)
+		return not_covered(w, "computed include '%s' expands beyond the analysis' bounds",
+				   p.inc->name);
+	if (r < 0)
+		return r;
+	if (res.n == 0 && !p.inc->probe) {
+		r = first_ident_undefined(w, p.inc->name, &undefined);
+		unresolved = !undefined;
+	}
+	w->pend[k].unresolved = unresolved;
 	for (size_t i = 0; i < res.n && r >= 0; i++)
-		r = search(w, inc, res.v[i].name, res.v[i].kind, from);
+		r = search(w, p.inc, res.v[i].name, res.v[i].kind, &from);
 	incexpand_result_free(&res);
 	return r;
+}
+
+/* Queued while walking: its macros may be defined in files not found yet. */
+static int computed(struct walk *w, const struct incscan_include *inc, const struct node *from)
+{
+	char key[64];
+	_cleanup_free_ char *k = NULL;
+	int r;
+
+	snprintf(key, sizeof(key), "%p|%d|%c|", (const void *)inc, from->idx, from->user ? 'u' : 's');
+	k = malloc(strlen(key) + strlen(from->path) + 1);
+	if (!k)
+		return -ENOMEM;
+	strcpy(stpcpy(k, key), from->path);
+	if (strmap_contains(&w->pend_keys, k))
+		return 0;
+	r = strmap_put(&w->pend_keys, k, (void *)1, NULL);
+	if (r < 0)
+		return r;
+	if (w->npend == w->cappend) {
+		size_t ncap = w->cappend ? w->cappend * 2 : 8;
+		struct pending *nv = realloc(w->pend, ncap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		w->pend = nv;
+		w->cappend = ncap;
+	}
+	w->pend[w->npend] = (struct pending){
+		.inc = inc, .path = strdup(from->path), .idx = from->idx, .user = from->user,
+		.evaluated_at = SIZE_MAX,
+	};
+	if (!w->pend[w->npend].path)
+		return -ENOMEM;
+	w->npend++;
+	return 0;
 }
 
 static int follow_includes(struct walk *w, const struct incscan_result *scan, const struct node *n)
@@ -511,12 +666,9 @@ static int visit(struct walk *w, const char *path, int idx, bool user)
 		if (r < 0)
 			return r;
 	}
-	if (!strmap_contains(&w->files, user ? real : path)) {
-		r = strmap_put(&w->files, user ? real : path, f, NULL);
-		if (r >= 0 && w->want_macros)
-			r = add_defs(w, &f->scan);
-		if (r < 0)
-			return r;
+	if (f->closure_gen != w->fs->gen) {
+		f->closure_gen = w->fs->gen;
+		w->nfiles++;
 	}
 	return follow_includes(w, &f->scan, &n);
 }
@@ -546,8 +698,8 @@ static bool under(const char *path, const char *dir)
  * --sysroot, which the server roots like any path option). */
 static int add_dirs(struct walk *w, char *const *dirs, int user, bool sys)
 {
-	for (; dirs && *dirs; dirs++) {
-		_cleanup_free_ char *p = absolute(w->in->cwd, *dirs);
+	for (size_t k = 0; dirs && dirs[k]; k++) {
+		_cleanup_free_ char *p = absolute(w->in->cwd, dirs[k]);
 		struct stat st;
 		bool u = user > 0;
 		int r = 0;
@@ -557,12 +709,11 @@ static int add_dirs(struct walk *w, char *const *dirs, int user, bool sys)
 		if (!is_dir(p, &st))
 			continue;
 		if (user < 0) {
-			_cleanup_free_ char *rp = realpath(p, NULL);
-			_cleanup_free_ char *rs = w->in->args->sysroot ?
-				realpath(w->in->args->sysroot, NULL) : NULL;
+			const char *rp = w->in->default_real ? w->in->default_real[k] : NULL;
 
-			u = rs && rp && strcmp(rs, "/") != 0 && under(rp, rs);
-			if (!u && rp)
+			u = w->sysroot && rp && *rp && strcmp(w->sysroot, "/") != 0 &&
+			    under(rp, w->sysroot);
+			if (!u && rp && *rp)
 				r = strv_push(&w->sys_real, rp);
 		}
 		if (r >= 0 && u) {
@@ -647,6 +798,11 @@ static int build_chain(struct walk *w)
 	w->chain = calloc(max + 1, sizeof(struct dir));
 	if (!w->chain)
 		return -ENOMEM;
+	if (a->sysroot) {
+		_cleanup_free_ char *sr = absolute(w->in->cwd, a->sysroot);
+
+		w->sysroot = sr ? realpath(sr, NULL) : NULL;
+	}
 	r = add_dirs(w, a->quote_dirs, 1, false);
 	w->nquote = w->nchain;
 	if (r >= 0)
@@ -757,34 +913,28 @@ static int force_dirs(struct walk *w)
 	return r;
 }
 
+/* Walk the literal includes, then expand the computed ones; again for
+ * those expanded before the closure reached its final set of files. */
 static int run_passes(struct walk *w)
 {
-	int r = 0;
+	int r = walk_all(w);
+	bool again = true;
 
-	for (int pass = 0; pass < MAX_PASSES; pass++) {
-		size_t before = w->ndefs;
-
-		strmap_clear(&w->visited, NULL);
-		free(w->unresolved);
-		w->unresolved = NULL;
-		r = walk_all(w);
-		if (r < 0 || !w->computed_seen)
-			return r;
-		if (!w->want_macros) {
-			r = want_macros(w);
-			if (r < 0)
-				return r;
-			continue;
-		}
-		if (w->ndefs == before)
-			break;
-		if (pass == MAX_PASSES - 1)
+	for (unsigned rounds = 0; r >= 0 && again; rounds++) {
+		again = false;
+		if (rounds > MAX_PASSES * (w->npend + 1))
 			return not_covered(w, "%s", "computed includes did not settle");
+		for (size_t k = 0; k < w->npend && r >= 0; k++)
+			if (w->pend[k].evaluated_at != w->nfiles) {
+				r = expand_computed(w, k);
+				again = true;
+			}
 	}
-	if (w->unresolved)
-		return not_covered(w, "computed include '%s' has no value the analysis can see",
-				   w->unresolved);
-	return 0;
+	for (size_t k = 0; k < w->npend && r >= 0; k++)
+		if (w->pend[k].unresolved)
+			return not_covered(w, "computed include '%s' has no value the analysis can see",
+					   w->pend[k].inc->name);
+	return r;
 }
 
 static void walk_free(struct walk *w)
@@ -793,16 +943,20 @@ static void walk_free(struct walk *w)
 		free(w->chain[i].path);
 	free(w->chain);
 	strv_free(w->sys_real);
+	free(w->sysroot);
 	strmap_clear(&w->lstats, lst_free);
 	strmap_clear(&w->visited, NULL);
 	strmap_clear(&w->emitted, NULL);
 	strmap_clear(&w->must_dirs, NULL);
-	strmap_clear(&w->files, NULL);
 	strmap_clear(&w->macros, defvec_free);
+	strmap_clear(&w->pend_keys, NULL);
+	strmap_clear(&w->found, found_free);
+	for (size_t i = 0; i < w->npend; i++)
+		free(w->pend[i].path);
+	free(w->pend);
 	incscan_result_free(&w->cmdline);
 	incserver_closure_free(&(struct incserver_closure){ .n = w->n, .entries = w->v });
 	free(w->why);
-	free(w->unresolved);
 }
 
 int incclosure_compute(struct incfiles *fs, struct incdirs *dirs,

@@ -21,6 +21,7 @@ struct incclosure_input {
 	const char *cwd;                /* absolute */
 	const struct incargs *args;
 	char *const *default_dirs;      /* the compiler's "#include <...>" list */
+	char *const *default_real;      /* realpath() of each, "" when it has none */
 	usec_t deadline;
 };
 

@@ -20,10 +20,76 @@
 
 #define RACY_NSEC (2ll * 1000000000ll)
 
-static void incfile_free(struct incfile *f)
+struct incdef_refs {
+	size_t n, cap;
+	struct incdef_ref *v;
+};
+
+static void refs_free(void *p)
+{
+	struct incdef_refs *d = p;
+
+	if (d)
+		free(d->v);
+	free(d);
+}
+
+static int index_add(struct incfiles *fs, struct incfile *f)
+{
+	for (size_t i = 0; i < f->scan.ndef; i++) {
+		const struct incscan_define *def = &f->scan.def[i];
+		struct incdef_refs *d = strmap_get(&fs->defindex, def->name);
+		int r;
+
+		if (!d) {
+			d = calloc(1, sizeof(*d));
+			r = d ? strmap_put(&fs->defindex, def->name, d, NULL) : -ENOMEM;
+			if (r < 0) {
+				free(d);
+				return r;
+			}
+		}
+		if (d->n == d->cap) {
+			size_t ncap = d->cap ? d->cap * 2 : 2;
+			struct incdef_ref *nv = realloc(d->v, ncap * sizeof(*nv));
+
+			if (!nv)
+				return -ENOMEM;
+			d->v = nv;
+			d->cap = ncap;
+		}
+		d->v[d->n++] = (struct incdef_ref){ .f = f, .d = def };
+	}
+	return 0;
+}
+
+static void index_remove(struct incfiles *fs, struct incfile *f)
+{
+	for (size_t i = 0; i < f->scan.ndef; i++) {
+		struct incdef_refs *d = strmap_get(&fs->defindex, f->scan.def[i].name);
+
+		for (size_t k = 0; d && k < d->n;)
+			if (d->v[k].f == f)
+				d->v[k] = d->v[--d->n];
+			else
+				k++;
+	}
+}
+
+void incfiles_defs(struct incfiles *fs, const char *name, const struct incdef_ref **ret, size_t *n)
+{
+	struct incdef_refs *d = strmap_get(&fs->defindex, name);
+
+	*ret = d ? d->v : NULL;
+	*n = d ? d->n : 0;
+}
+
+static void incfile_drop(struct incfiles *fs, struct incfile *f)
 {
 	if (!f)
 		return;
+	if (fs)
+		index_remove(fs, f);
 	incscan_result_free(&f->scan);
 	free(f->cache_path);
 	free(f);
@@ -31,7 +97,7 @@ static void incfile_free(struct incfile *f)
 
 static void incfile_free_void(void *p)
 {
-	incfile_free(p);
+	incfile_drop(NULL, p);
 }
 
 int incfiles_init(struct incfiles *fs, const char *cache_dir, size_t max_bytes)
@@ -47,13 +113,14 @@ void incfiles_end_request(struct incfiles *fs)
 		struct incfile *f = fs->retired;
 
 		fs->retired = f->retired_next;
-		incfile_free(f);
+		incfile_drop(fs, f);
 	}
 }
 
 void incfiles_done(struct incfiles *fs)
 {
 	incfiles_end_request(fs);
+	strmap_clear(&fs->defindex, refs_free);
 	strmap_clear(&fs->map, incfile_free_void);
 	free(fs->cache_dir);
 	free(fs->empty_path);
@@ -158,9 +225,11 @@ static int load(struct incfiles *fs, const char *key, const char *path, const st
 	if (r >= 0 && ship)
 		r = write_cache(fs, f, data, n);
 	if (r >= 0)
+		r = index_add(fs, f);
+	if (r >= 0)
 		r = strmap_put(&fs->map, key, f, NULL);
 	if (r < 0) {
-		incfile_free(f);
+		incfile_drop(fs, f);
 		return r;
 	}
 	set_stat(f, st);

@@ -25,11 +25,19 @@ struct incfile {
 	unsigned gen;               /* request it was last validated in */
 	struct incscan_result scan;
 	char *cache_path;           /* compressed copy, NULL until first shipped */
+	unsigned closure_gen;       /* request whose closure holds it (set by the caller) */
 	struct incfile *retired_next;
+};
+
+/* One #define of the build's index: which file version holds it. */
+struct incdef_ref {
+	struct incfile *f;
+	const struct incscan_define *d;
 };
 
 struct incfiles {
 	char *cache_dir;
+	struct strmap defindex;     /* macro name -> struct incdef_refs, over every live version */
 	size_t max_bytes;
 	struct strmap map;          /* key -> struct incfile */
 	struct incfile *retired;    /* superseded versions, freed at the request's end */
@@ -48,6 +56,10 @@ void incfiles_end_request(struct incfiles *fs);
 /* The entry for @path (opened following symlinks), cached under @key.
  * Read and scanned when new or changed. With @ship, its compressed copy
  * exists on return. -errno of stat/open/read, -E2BIG over max_bytes. */
+/* Every #define of @name in the file versions the cache holds (a version
+ * leaves the index when it is freed). */
+void incfiles_defs(struct incfiles *fs, const char *name, const struct incdef_ref **ret,
+		   size_t *n);
 /* The cache file holding an empty file's compression, made on first use. */
 int incfiles_empty(struct incfiles *fs, const char **ret);
 int incfiles_get(struct incfiles *fs, const char *key, const char *path, bool ship,

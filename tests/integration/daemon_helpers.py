@@ -59,9 +59,13 @@ def request(argv, doti, version=1):
     return out + tok("DOTI", len(doti)) + doti
 
 
-def connect(d, timeout=10):
+def connect(d, timeout=10, source=None):
+    """A client socket to @d; @source: the local address to send from (another
+    127.0.0.0/8 address is another client as far as the daemon knows)."""
     s = socket.socket(d.family, socket.SOCK_STREAM)
     s.settimeout(timeout)
+    if source:
+        s.bind((source, 0))
     s.connect((d.host, d.port))
     return s
 

@@ -102,7 +102,9 @@ def test_b1_job_dirs_random_private_removed():
     tmp = world_dir("distccd-tmp-")
     os.chmod(tmp, 0o1777)
     try:
-        with Daemon(args=["-j", "8"], env={"TMPDIR": tmp, "DISTCC_SAVE_TEMPS": "1"}) as d:
+        # one address, 24 connections at once: its share must cover them
+        with Daemon(args=["-j", "8", "--max-per-source", "12"],
+                    env={"TMPDIR": tmp, "DISTCC_SAVE_TEMPS": "1"}) as d:
             out = [None] * 24
 
             def one(i):

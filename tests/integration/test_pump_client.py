@@ -257,3 +257,28 @@ def test_exit_status_and_usage(world):
     assert p.returncode == 101 and b"Usage" in p.stderr
     assert run([binary("pump"), "--help"], d, env).returncode == 0
     assert no_pump_dirs_left(d)
+
+
+def test_scan_includes(world):
+    """distcc --scan-includes lists what pump mode would send, as 3.4's does."""
+    d, log, wrap = world
+    proj = write_project(os.path.join(d, "proj"))
+    env = pump_env(d, "127.0.0.1:1,cpp,lzo", wrap)
+    flags = ["-Iinclude", "-Iwrap/first", "-Iwrap/second", "-iquote", "quoted", "-include",
+             "include/force.h", "-Ireal", "-c", "src/core/area.c"]
+    script = '%s --scan-includes gcc %s' % (binary("distcc"), " ".join(flags))
+    p = run([binary("pump"), "sh", "-c", script], proj, env)
+    assert p.returncode == 0, p.stderr.decode()
+    lines = p.stdout.decode().splitlines()
+    files = {l.split()[1]: l.split()[0] for l in lines if l.startswith(("FILE", "SYMLINK"))}
+    for f in ("src/core/area.c", "include/force.h", "include/platform/linux.h",
+              "include/platform/alt.h", "wrap/first/ext.h", "wrap/second/ext.h", "quoted/q.h",
+              "real/alias_real.h", "include/optional.h"):
+        assert files.get(os.path.join(proj, f)) == "FILE", (f, lines)
+    assert files.get(os.path.join(proj, "include/alias.h")) == "SYMLINK", lines
+    assert preprocessor_runs(log, proj) == []
+    # outside pump: plain mode, and why
+    p = run([binary("distcc"), "--scan-includes", "gcc"] + flags, proj, env)
+    assert p.returncode == 1 and b"no include server" in p.stderr
+    p = run([binary("distcc"), "--scan-includes", "gcc", "x.c"], proj, env)
+    assert p.returncode == 101

@@ -444,15 +444,18 @@ def test_check_hosts(work):
         r = run_distcc(["--check-hosts", "gcc"], e, cwd=work)
         assert r.returncode == 0, r.stdout + r.stderr
         assert set(table(r.stdout.decode()).values()) == {"same"}
-        # default compilers: the masquerade names on PATH
+        # default compilers: the masquerade names on PATH; the local probe
+        # runs the real compiler, not the masquerade link back into distcc
         mdir = os.path.join(work, "distcc-masq")
         os.makedirs(mdir)
-        for n in ("gcc", "clang"):
+        for n in ("gcc", "cc"):
             os.symlink(binary("distcc"), os.path.join(mdir, n))
-        e = env_for(work, deb.hostspec, mdir)
+        before = jobs_ok(ours, 2)
+        e = env_for(work, ours.hostspec, mdir)
         r = run_distcc(["--check-hosts"], e, cwd=work)
         assert r.returncode == 0, r.stdout + r.stderr
-        assert sorted(c for _, c in table(r.stdout.decode())) == ["clang", "gcc"]
+        assert sorted(c for _, c in table(r.stdout.decode())) == ["cc", "gcc"]
+        assert jobs_ok(ours, before + 3, timeout=1) == before + 2
     finally:
         for s in servers:
             s.__exit__(None, None, None)

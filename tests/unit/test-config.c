@@ -40,7 +40,12 @@ static void test_defaults(void **state)
 	assert_int_equal(a, CONFIG_RUN);
 	assert_int_equal(c.port, 3632);
 	assert_int_equal(c.jobs, (unsigned)ncpu + 2);
-	assert_int_equal(c.max_per_source, c.jobs);
+	/* issue 10: one address gets half the slots, reading costs none */
+	assert_int_equal(c.max_per_source, c.jobs / 2 ? c.jobs / 2 : 1);
+	assert_true(c.max_per_source < c.jobs);
+	assert_int_equal(c.max_connections, 8 * c.jobs);
+	assert_int_equal(c.head_timeout, 5 * USEC_PER_SEC);
+	assert_int_equal(c.job_lifetime, 300 * USEC_PER_SEC);
 	assert_int_equal(c.nice, 5);
 	assert_int_equal(c.mode, MODE_AUTO);
 	assert_int_equal(c.log_level, LOG_NOTICE);
@@ -120,6 +125,13 @@ static void test_ours(void **state)
 	assert_string_equal(c.masquerade_dirs[1], "/b");
 	assert_int_equal(c.io_timeout, 7 * USEC_PER_SEC);
 	assert_int_equal(c.max_per_source, 3);
+	assert_int_equal(c.max_connections, 40);
+	config_done(&c);
+	assert_int_equal(parse(&c, &a, "--head-timeout", "2", "--job-lifetime", "0",
+			       "--max-per-source", "30", "--max-connections", "10", NULL), 0);
+	assert_int_equal(c.head_timeout, 2 * USEC_PER_SEC);
+	assert_int_equal(c.job_lifetime, 0);                  /* no wall-clock limit */
+	assert_int_equal(c.max_connections, 60);              /* room for one source's share */
 	config_done(&c);
 }
 
@@ -144,9 +156,9 @@ static void test_bad(void **state)
 		{ "--jobs", "-1" },	   { "--jobs", "1e3" },	    { "-p", "0" },
 		{ "-p", "65536" },	   { "--port", " 80" },	    { "-N", "abc" },
 		{ "--allow", "10.0.0.1/33" }, { "-a", "nothost" }, { "--log-level", "loud" },
-		{ "--lifetime", "soon" },  { "--job-lifetime", "0" }, { "--io-timeout", "0" },
+		{ "--lifetime", "soon" },  { "--head-timeout", "0" }, { "--io-timeout", "0" },
 		{ "--max-per-source", "0" }, { "stray-arg" },	    { "-j" },
-		{ "--stats-port", "99999" },
+		{ "--stats-port", "99999" }, { "--max-connections", "0" }, { "--job-lifetime", "x" },
 		{ "--job-address-space", "1023K" }, { "--job-address-space", "8GB" },
 		{ "--job-file-size", "0" },  { "--job-file-size", "-1" },
 		{ "--job-file-size", "huge" },

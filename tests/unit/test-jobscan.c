@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The daemon's argument policy against large tables: real command lines
- * from kernel, autotools, CMake and Meson builds (as distcc 3.4 clients send
- * them) must pass; every refused class must be refused, with its reason and
- * the offending argument.
+ * The daemon's argv scanner. Policy: real command lines from kernel,
+ * autotools, CMake and Meson builds (as distcc 3.4 clients send them) must
+ * pass; every refused class must be refused, with its reason and the
+ * offending argument; options the compilers read with the next word are
+ * refused unless reviewed. Facts: input, output, language, deps options and
+ * the paths the compiler reads; every allowed argv can be rewritten into a
+ * job. Hostile argv too.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -15,8 +18,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "argpolicy.h"
+#include "jobscan.h"
 #include "macro.h"
+#include "strv.h"
 
 #define MAXW 256
 
@@ -32,15 +36,15 @@ static size_t split(const char *line, char *store, const char *argv[MAXW])
 	return n;
 }
 
-static struct argpolicy_verdict check(const char *line, unsigned protover)
+static struct jobscan check(const char *line, unsigned protover)
 {
 	static char store[16384];
 	const char *argv[MAXW];
-	struct argpolicy_verdict v = { 0 };
+	struct jobscan v = { 0 };
 
 	assert_true(strlen(line) < sizeof(store));
 	split(line, store, argv);
-	assert_int_equal(argpolicy_check(argv, protover, &v), 0);
+	assert_int_equal(jobscan_argv(argv, protover, &v), 0);
 	return v;
 }
 
@@ -128,17 +132,50 @@ static const char *const allowed_v2[] = {
 	NULL,
 };
 
+/* What the session does with an allowed scan must work: a job with one
+ * input, its output in the job directory, and the facts consistent. */
+static void assert_runnable(const struct jobscan *v)
+{
+	char **run = NULL;
+	size_t n;
+
+	assert_true(v->allowed);
+	assert_int_equal(strv_length(v->argv), v->argc);
+	assert_true(v->input > 0 && v->input < v->argc);
+	assert_non_null(v->in_ext);
+	assert_string_equal(v->out_ext, v->asm_only ? ".s" : ".o");
+	assert_true(v->n_paths >= 1);
+	for (size_t i = 0; i < v->n_paths; i++) {
+		assert_true(v->paths[i].index < v->argc);
+		assert_true(v->paths[i].offset <= strlen(v->argv[v->paths[i].index]));
+		assert_int_equal(v->paths[i].joined, v->paths[i].offset > 0);
+	}
+	assert_int_equal(jobscan_rewrite(v, "input.i", "output.o", &run), 0);
+	n = strv_length(run);
+	assert_string_equal(run[v->input], "input.i");
+	if (v->output == 0) {
+		assert_string_equal(run[n - 2], "-o");
+		assert_string_equal(run[n - 1], "output.o");
+	} else if (v->output_joined) {
+		assert_string_equal(run[v->output], "-ooutput.o");
+	} else {
+		assert_string_equal(run[v->output + 1], "output.o");
+	}
+	strv_free(run);
+}
+
 static void test_allowed_real_world(void **state)
 {
 	(void)state;
 	for (size_t i = 0; allowed_v2[i]; i++) {
 		for (unsigned pv = 1; pv <= 3; pv++) {
-			struct argpolicy_verdict v = check(allowed_v2[i], pv);
+			struct jobscan v = check(allowed_v2[i], pv);
 			if (!v.allowed)
-				fail_msg("refused (v%u) at arg %u '%s': %s\n  in: %s", pv, v.index,
+				fail_msg("refused (v%u) at arg %u '%s': %s\n  in: %s", pv, v.bad_index,
 					 v.arg, v.reason, allowed_v2[i]);
 			assert_non_null(v.argv);
-			argpolicy_verdict_done(&v);
+			assert_runnable(&v);
+			jobscan_done(&v);
 		}
 	}
 }
@@ -270,7 +307,7 @@ static void test_refused_classes(void **state)
 {
 	(void)state;
 	for (size_t i = 0; refused[i].line; i++) {
-		struct argpolicy_verdict v = check(refused[i].line, 2);
+		struct jobscan v = check(refused[i].line, 2);
 		if (v.allowed)
 			fail_msg("allowed: %s", refused[i].line);
 		assert_null(v.argv);
@@ -281,7 +318,7 @@ static void test_refused_classes(void **state)
 	}
 }
 
-static void assert_argv(const struct argpolicy_verdict *v, const char *want)
+static void assert_argv(const struct jobscan *v, const char *want)
 {
 	_cleanup_free_ char *got = NULL;
 	size_t len = 0;
@@ -300,26 +337,26 @@ static void assert_argv(const struct argpolicy_verdict *v, const char *want)
 
 static void test_rewrites(void **state)
 {
-	struct argpolicy_verdict v;
+	struct jobscan v;
 
 	(void)state;
 	v = check("gcc -Wp,-MMD,kernel/.fork.o.d -c fork.c -o fork.o", 2);
 	assert_true(v.allowed);
 	assert_int_equal(v.n_rewritten, 1);
 	assert_argv(&v, "gcc -MMD -c fork.c -o fork.o");
-	argpolicy_verdict_done(&v);
+	jobscan_done(&v);
 
 	v = check("gcc -MD -MF /home/u/x.d -MT x.o -c x.c -o x.o", 2);
 	assert_true(v.allowed);
 	assert_argv(&v, "gcc -MD -MT x.o -c x.c -o x.o");
-	argpolicy_verdict_done(&v);
+	jobscan_done(&v);
 
 	v = check("gcc --sysroot=/opt/sdk -isysroot /opt/sdk -L/x -lm -Wl,-z,now -Xlinker "
 		  "--as-needed -fuse-ld=/tmp/evil -T link.ld -c x.c -o x.o", 2);
 	assert_true(v.allowed);
 	assert_int_equal(v.n_rewritten, 8);
 	assert_argv(&v, "gcc -c x.c -o x.o");
-	argpolicy_verdict_done(&v);
+	jobscan_done(&v);
 
 	/* pump: the sysroot would be read, so it is refused */
 	v = check("gcc --sysroot=/opt/sdk -c x.c -o x.o", 3);
@@ -329,13 +366,13 @@ static void test_rewrites(void **state)
 
 static void test_pump_includes(void **state)
 {
-	struct argpolicy_verdict v;
+	struct jobscan v;
 
 	(void)state;
 	v = check("gcc -include config.h -I../inc -c x.c -o x.o", 3);
 	assert_true(v.allowed);
 	assert_int_equal(v.n_rewritten, 0);
-	argpolicy_verdict_done(&v);
+	jobscan_done(&v);
 	v = check("gcc -include ../../../../etc/shadow -c x.c -o x.o", 3);
 	assert_false(v.allowed);
 	v = check("gcc -include config.h -c x.c -o x.o", 2);
@@ -345,10 +382,10 @@ static void test_pump_includes(void **state)
 static void test_unchanged_copy(void **state)
 {
 	const char *argv[] = { "gcc", "-O2", "-c", "a.c", "-o", "a.o", NULL };
-	struct argpolicy_verdict v;
+	struct jobscan v;
 
 	(void)state;
-	assert_int_equal(argpolicy_check(argv, 1, &v), 0);
+	assert_int_equal(jobscan_argv(argv, 1, &v), 0);
 	assert_true(v.allowed);
 	assert_int_equal(v.n_rewritten, 0);
 	for (size_t i = 0; argv[i]; i++) {
@@ -356,18 +393,388 @@ static void test_unchanged_copy(void **state)
 		assert_ptr_not_equal(v.argv[i], argv[i]);
 	}
 	assert_null(v.argv[6]);
-	argpolicy_verdict_done(&v);
-	argpolicy_verdict_done(&v);
+	jobscan_done(&v);
+	jobscan_done(&v);
 }
 
 static void test_bad_calls(void **state)
 {
 	const char *empty[] = { NULL };
-	struct argpolicy_verdict v;
+	struct jobscan v;
 
 	(void)state;
-	assert_int_equal(argpolicy_check(NULL, 2, &v), -EINVAL);
-	assert_int_equal(argpolicy_check(empty, 2, &v), -EINVAL);
+	assert_int_equal(jobscan_argv(NULL, 2, &v), -EINVAL);
+	assert_int_equal(jobscan_argv(empty, 2, &v), -EINVAL);
+}
+
+/* The facts a job needs, from jobargs.c's former table and beyond. */
+static void test_facts(void **state)
+{
+	struct jobscan v;
+
+	(void)state;
+	v = check("gcc -O2 -c hello.c -o hello.o", 2);
+	assert_true(v.allowed);
+	assert_int_equal(v.input, 3);
+	assert_int_equal(v.output, 4);
+	assert_false(v.output_joined);
+	assert_false(v.asm_only);
+	assert_null(v.language);
+	assert_string_equal(v.in_ext, ".i");
+	assert_string_equal(v.out_ext, ".o");
+	jobscan_done(&v);
+
+	v = check("g++ -S -ohello.s x.cc -MT y.c", 2);
+	assert_true(v.allowed);
+	assert_int_equal(v.input, 3);
+	assert_int_equal(v.output, 2);
+	assert_true(v.output_joined);
+	assert_true(v.asm_only);
+	assert_string_equal(v.in_ext, ".ii");
+	assert_string_equal(v.out_ext, ".s");
+	assert_int_equal(v.deps.n_targets, 1);
+	jobscan_done(&v);
+
+	v = check("clang -target x86_64-pc-linux-gnu -c a.c -o a.o", 2);
+	assert_true(v.allowed);
+	assert_int_equal(v.input, 4);
+	jobscan_done(&v);
+
+	/* the policy allowed -x and the job scan refused it: one scanner now */
+	v = check("gcc -x c -c a.src -o a.o", 2);
+	assert_true(v.allowed);
+	assert_int_equal(v.input, 4);
+	assert_string_equal(v.language, "c");
+	assert_string_equal(v.in_ext, ".i");
+	assert_runnable(&v);
+	jobscan_done(&v);
+	v = check("g++ -xc++ -c a -o a.o", 2);
+	assert_string_equal(v.language, "c++");
+	assert_string_equal(v.in_ext, ".ii");
+	jobscan_done(&v);
+	v = check("gcc -x assembler-with-cpp -x none -c a.S -o a.o", 2);
+	assert_null(v.language);
+	assert_string_equal(v.in_ext, ".s");
+	jobscan_done(&v);
+	v = check("gcc -c a.c -x c++ -o a.o", 2);     /* -x after the input: no effect on it */
+	assert_null(v.language);
+	assert_string_equal(v.in_ext, ".i");
+	jobscan_done(&v);
+
+	/* no -o: the rewrite appends the job's */
+	v = check("gcc -c a.c", 2);
+	assert_true(v.allowed);
+	assert_int_equal(v.output, 0);
+	assert_runnable(&v);
+	jobscan_done(&v);
+}
+
+static void test_facts_refused(void **state)
+{
+	static const struct refused t[] = {
+		{ "gcc hello.c -o a", "gcc", "not a compile" },
+		{ "gcc -c -o a.o", "gcc", "exactly one input" },
+		{ "gcc -c a.c b.c -o a.o", "b.c", "exactly one input" },
+		{ "gcc -c a.c -o", "-o", "missing" },
+		{ "gcc -c a.c -o x -o y", "-o", "more than one" },
+		{ "gcc -E -c a.c -o a.o", "-E", "not a compile" },
+		{ "gcc -c a.c lib.o -o a.o", "lib.o", "exactly one input" },
+		{ "gcc -c a.c -o a.o -I", "-I", "missing" },
+		{ "gcc -c a.o -o b.o", "a.o", "not a C" },        /* gcc would only link it */
+		{ "gcc -c noext -o b.o", "noext", "not a C" },
+		{ "gcc -S a.s -o b.s", "a.s", "not a compile" },  /* -S of assembler: no job */
+		{ "gcc -x assembler -S a.c -o b.s", "a.c", "not a compile" },
+		{ NULL, NULL, NULL },
+	};
+	(void)state;
+	for (size_t i = 0; t[i].line; i++) {
+		struct jobscan v = check(t[i].line, 2);
+
+		if (v.allowed)
+			fail_msg("allowed: %s", t[i].line);
+		if (strcmp(v.arg, t[i].bad) || !strstr(v.reason, t[i].reason))
+			fail_msg("%s\n  got '%s': %s\n  want '%s': ...%s...", t[i].line, v.arg,
+				 v.reason, t[i].bad, t[i].reason);
+	}
+}
+
+static void test_deps(void **state)
+{
+	struct jobscan v;
+
+	(void)state;
+	v = check("gcc -MD -MF /home/u/x.d -MT x.o -MQ $y -MP -MG -c x.c -o x.o", 2);
+	assert_true(v.allowed);
+	assert_true(v.deps.md && !v.deps.mmd && v.deps.mp && v.deps.mg);
+	assert_int_equal(v.deps.n_targets, 2);
+	assert_string_equal(v.deps.mf, "/home/u/x.d");
+	jobscan_done(&v);
+	v = check("gcc -MMD -MFx.d -c x.c -o x.o", 2);
+	assert_true(v.deps.mmd && !v.deps.md);
+	assert_string_equal(v.deps.mf, "x.d");
+	jobscan_done(&v);
+	v = check("gcc -Wp,-MMD,kernel/.fork.o.d -c fork.c -o fork.o", 2);
+	assert_true(v.deps.mmd);
+	assert_string_equal(v.deps.mf, "kernel/.fork.o.d");
+	jobscan_done(&v);
+	v = check("gcc -Wp,-MD,a.d -c fork.c -o fork.o", 2);
+	assert_true(v.deps.md);
+	assert_string_equal(v.deps.mf, "a.d");
+	assert_int_equal(v.input, 3);
+	jobscan_done(&v);
+	v = check("gcc -c x.c -o x.o", 2);
+	assert_false(v.deps.md || v.deps.mmd || v.deps.mg || v.deps.mp || v.deps.n_targets);
+	assert_null(v.deps.mf);
+	jobscan_done(&v);
+}
+
+struct want_path {
+	enum jobscan_path_kind kind;
+	unsigned index, offset;
+	const char *path;
+};
+
+static void assert_paths(const struct jobscan *v, const struct want_path *w, size_t n)
+{
+	assert_int_equal(v->n_paths, n);
+	for (size_t i = 0; i < n; i++) {
+		const struct jobscan_path *p = &v->paths[i];
+
+		if (p->kind != w[i].kind || p->index != w[i].index || p->offset != w[i].offset)
+			fail_msg("path %zu: got %s %u+%u want %s %u+%u", i,
+				 jobscan_path_kind_to_string(p->kind), p->index, p->offset,
+				 jobscan_path_kind_to_string(w[i].kind), w[i].index, w[i].offset);
+		assert_int_equal(p->joined, p->offset > 0);
+		assert_string_equal(v->argv[p->index] + p->offset, w[i].path);
+	}
+}
+
+static void test_paths(void **state)
+{
+	static const struct want_path pump[] = {
+		{ JOBSCAN_PATH_INCLUDE_DIR, 2, 0, "inc" },
+		{ JOBSCAN_PATH_INCLUDE_DIR, 3, 2, "inc2" },
+		{ JOBSCAN_PATH_QUOTE_DIR, 5, 0, "q" },
+		{ JOBSCAN_PATH_SYSTEM_DIR, 6, 8, "/s" },
+		{ JOBSCAN_PATH_AFTER_DIR, 8, 0, "d" },
+		{ JOBSCAN_PATH_PREFIX, 10, 0, "/p/" },
+		{ JOBSCAN_PATH_WITH_PREFIX, 12, 0, "w" },
+		{ JOBSCAN_PATH_WITH_PREFIX, 13, 18, "wb" },
+		{ JOBSCAN_PATH_INCLUDE_FILE, 15, 0, "f.h" },
+		{ JOBSCAN_PATH_MACROS_FILE, 16, 8, "m.h" },
+		{ JOBSCAN_PATH_INPUT, 18, 0, "src/x.c" },
+	};
+	static const struct want_path plain[] = {
+		{ JOBSCAN_PATH_INCLUDE_DIR, 3, 0, "/usr/include/foo" },
+		{ JOBSCAN_PATH_INPUT, 5, 0, "a.c" },
+	};
+	struct jobscan v;
+
+	(void)state;
+	v = check("gcc -I inc -Iinc2 -iquote q -isystem/s -idirafter d -iprefix /p/ "
+		  "-iwithprefix w -iwithprefixbeforewb -include f.h -imacrosm.h -c src/x.c "
+		  "-o x.o", 3);
+	assert_true(v.allowed);
+	assert_paths(&v, pump, ELEMENTSOF(pump));
+	jobscan_done(&v);
+
+	/* dropped options are not reported; indices are into the argv to run */
+	v = check("gcc -MF x.d -L/lib --sysroot=/opt -I- -I /usr/include/foo -c a.c -o a.o", 2);
+	assert_true(v.allowed);
+	assert_argv(&v, "gcc -I- -I /usr/include/foo -c a.c -o a.o");
+	assert_paths(&v, plain, ELEMENTSOF(plain));
+	assert_string_equal(jobscan_path_kind_to_string(JOBSCAN_PATH_SYSROOT), "sysroot");
+	assert_string_equal(jobscan_path_kind_to_string((enum jobscan_path_kind)99), "unknown");
+	jobscan_done(&v);
+}
+
+/* Options that gcc or clang read together with the next word: a scanner
+ * that takes them alone sees a different command than the compiler runs
+ * (clang -isystem-after -c x.c links on the server). */
+static void test_next_word_options(void **state)
+{
+	static const char *const found[] = {
+		"-isystem-after", "-module-dependency-dir", "-ftrapv-handler",
+		"-fdebug-compilation-dir", "-filelist", "-fxray-instruction-threshold", "-meabi",
+		"-mthread-model", NULL,
+	};
+	static const char *const reviewed[] = {
+		"-o", "-x", "-D", "-U", "-I", "-MF", "-MT", "-MQ", "-iquote", "-isystem",
+		"-idirafter", "-iprefix", "-iwithprefix", "-iwithprefixbefore", "-imultilib",
+		"-imultiarch", "-include", "-imacros", "-isysroot", "--sysroot", "-L", "-l", "-T",
+		"-u", "-z", "-target", "--param", "-Xclang", "-mllvm", "-Xassembler",
+		"-Xpreprocessor", "-Xlinker", NULL,
+	};
+	char line[256];
+
+	(void)state;
+	for (size_t i = 0; found[i]; i++) {
+		struct jobscan v;
+
+		assert_int_equal(jobscan_words_consumed(found[i]), 1);
+		snprintf(line, sizeof(line), "clang %s -c x.c -o x.o", found[i]);
+		v = check(line, 2);
+		if (v.allowed)
+			fail_msg("allowed: %s", line);
+		assert_string_equal(v.arg, found[i]);
+		assert_non_null(strstr(v.reason, "next argument"));
+		snprintf(line, sizeof(line), "clang -c x.c -o x.o %s -c", found[i]);
+		v = check(line, 2);
+		assert_false(v.allowed);
+	}
+	for (size_t i = 0; reviewed[i]; i++)
+		if (jobscan_words_consumed(reviewed[i]) != 1)
+			fail_msg("'%s' takes %u words in the compilers' tables", reviewed[i],
+				 jobscan_words_consumed(reviewed[i]));
+	assert_int_equal(jobscan_words_consumed("-sectalign"), 3);
+	assert_int_equal(jobscan_words_consumed("-Xarch_x86_64"), 1);     /* a prefix */
+	assert_int_equal(jobscan_words_consumed("-Xopenmp-target=x"), 1);
+	assert_int_equal(jobscan_words_consumed("-c"), 0);
+	assert_int_equal(jobscan_words_consumed("-O2"), 0);
+	assert_int_equal(jobscan_words_consumed("-isystem/x"), 0);
+	assert_int_equal(jobscan_words_consumed("-MD"), 0);   /* cc1's -MD FILE, the driver's -MD */
+	assert_int_equal(jobscan_words_consumed("x.c"), 0);
+	assert_int_equal(jobscan_words_consumed(""), 0);
+	assert_int_equal(jobscan_words_consumed(NULL), 0);
+	/* refused whatever comes next, before it is looked at */
+	{
+		struct jobscan v = check("clang -Xarch_x86_64 -fplugin=x -c x.c -o x.o", 2);
+		assert_false(v.allowed);
+		assert_string_equal(v.arg, "-Xarch_x86_64");
+		v = check("clang -sectalign a b c -c x.c -o x.o", 2);
+		assert_false(v.allowed);
+		assert_string_equal(v.arg, "-sectalign");
+	}
+}
+
+/* The generated table, as the scanner sees it: sorted for bsearch, every
+ * row found, prefix rows matching longer words. */
+static const struct {
+	const char *name;
+	unsigned char clang, gcc;
+	bool prefix;
+} table[] = {
+#include "jobscan-options.inc"
+};
+
+static void test_option_table(void **state)
+{
+	(void)state;
+	assert_true(ELEMENTSOF(table) > 100);
+	for (size_t i = 0; i < ELEMENTSOF(table); i++) {
+		unsigned want = table[i].clang > table[i].gcc ? table[i].clang : table[i].gcc;
+
+		if (i && strcmp(table[i - 1].name, table[i].name) >= 0)
+			fail_msg("not sorted at '%s'", table[i].name);
+		assert_true(want > 0);
+		if (jobscan_words_consumed(table[i].name) != want)
+			fail_msg("'%s': %u, table %u", table[i].name,
+				 jobscan_words_consumed(table[i].name), want);
+	}
+}
+
+/* Hostile shapes: huge, empty, odd bytes, everything at once. */
+static void test_hostile(void **state)
+{
+	static const char *many[4096];
+	char big[70000];
+	struct jobscan v;
+	size_t n = 0;
+
+	(void)state;
+	many[n++] = "gcc";
+	while (n < ELEMENTSOF(many) - 4)
+		many[n++] = "-I/x";
+	many[n++] = "-c";
+	many[n++] = "a.c";
+	many[n] = NULL;
+	assert_int_equal(jobscan_argv(many, 3, &v), 0);
+	assert_true(v.allowed);
+	assert_int_equal(v.n_paths, ELEMENTSOF(many) - 5 + 1);
+	jobscan_done(&v);
+
+	memset(big, 'I', sizeof(big) - 1);
+	big[0] = '-';
+	big[sizeof(big) - 1] = 0;
+	{
+		const char *argv[] = { "gcc", big, "-c", "a.c", NULL };
+		assert_int_equal(jobscan_argv(argv, 2, &v), 0);
+		assert_true(v.allowed);
+		assert_int_equal(v.paths[0].offset, 2);
+		jobscan_done(&v);
+	}
+	{
+		const char *argv[] = { "gcc", "-c", "a.c", "-o", "\x01\xff\n", NULL };
+		assert_int_equal(jobscan_argv(argv, 2, &v), 0);
+		assert_true(v.allowed);
+		jobscan_done(&v);
+	}
+	{
+		const char *argv[] = { "gcc", "-c", "", "-o", "a.o", NULL };   /* a file named "" */
+		assert_int_equal(jobscan_argv(argv, 2, &v), 0);
+		assert_false(v.allowed);
+		assert_int_equal(v.bad_index, 2);
+	}
+	{
+		const char *argv[] = { "", NULL };
+		assert_int_equal(jobscan_argv(argv, 2, &v), 0);
+		assert_false(v.allowed);
+	}
+	{
+		const char *argv[] = { "gcc", "-x", NULL };
+		assert_int_equal(jobscan_argv(argv, 2, &v), 0);
+		assert_false(v.allowed);
+		assert_string_equal(v.reason, "option is missing its argument");
+	}
+	v = check("gcc -c a.c -Xclang -o -Xclang /etc/x", 2);
+	assert_false(v.allowed);
+	v = check("gcc -c a.c -x", 2);
+	assert_false(v.allowed);
+	v = check("gcc -c -x c -", 2);
+	assert_false(v.allowed);
+	assert_string_equal(v.arg, "-");
+	/* the arguments are refused whoever the compiler is (distcc 3.4's words) */
+	v = check("gcc -fplugin=x.so -c a.c", 2);
+	assert_non_null(strstr(v.reason, "-fplugin= is insecure"));
+	v = check("gcc -c -specs=evil a.c", 2);
+	assert_non_null(strstr(v.reason, "-specs= is insecure"));
+	v = check("gcc --specs=evil -c a.c", 2);
+	assert_false(v.allowed);
+	v = check("g++ -fplugin=x.so", 2);
+	assert_false(v.allowed);
+}
+
+static void test_rewrite(void **state)
+{
+	struct jobscan v;
+	char **run;
+
+	(void)state;
+	v = check("gcc -c a.c -o out/a.o -O2", 2);
+	assert_int_equal(jobscan_rewrite(&v, "input.i", "output.o", &run), 0);
+	assert_string_equal(run[2], "input.i");
+	assert_string_equal(run[3], "-o");
+	assert_string_equal(run[4], "output.o");
+	assert_string_equal(run[5], "-O2");
+	assert_null(run[6]);
+	strv_free(run);
+	jobscan_done(&v);
+	v = check("gcc -oa.o -c a.c", 2);
+	assert_int_equal(jobscan_rewrite(&v, "input.i", "output.o", &run), 0);
+	assert_string_equal(run[1], "-ooutput.o");
+	assert_string_equal(run[3], "input.i");
+	strv_free(run);
+	jobscan_done(&v);
+	v = check("gcc -c a.c", 2);
+	assert_int_equal(jobscan_rewrite(&v, "input.i", "output.o", &run), 0);
+	assert_string_equal(run[2], "input.i");
+	assert_string_equal(run[3], "-o");
+	assert_string_equal(run[4], "output.o");
+	assert_null(run[5]);
+	strv_free(run);
+	jobscan_done(&v);
+	v = check("gcc -E a.c", 2);
+	assert_int_equal(jobscan_rewrite(&v, "input.i", "output.o", &run), -EINVAL);
 }
 
 int main(void)
@@ -379,6 +786,14 @@ int main(void)
 		cmocka_unit_test(test_pump_includes),
 		cmocka_unit_test(test_unchanged_copy),
 		cmocka_unit_test(test_bad_calls),
+		cmocka_unit_test(test_facts),
+		cmocka_unit_test(test_facts_refused),
+		cmocka_unit_test(test_deps),
+		cmocka_unit_test(test_paths),
+		cmocka_unit_test(test_next_word_options),
+		cmocka_unit_test(test_option_table),
+		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_rewrite),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

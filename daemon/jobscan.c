@@ -1,22 +1,31 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Deny-by-default classifier for the compiler arguments a client sends.
- * One ordered rule table for named options (first match wins), then
- * reviewed shapes for the big families (-W, -f, -m, -O, -g). Pure: no I/O,
- * no logging, no globals written. docs/argument-policy.md explains each
- * class; keep the two in step.
+ * The one scanner of a client's compiler argv: deny-by-default policy and
+ * the job's facts in a single pass. One ordered rule table for named
+ * options (first match wins), reviewed shapes for the big families (-W,
+ * -f, -m, -O, -g), and the compilers' own list of options that take the
+ * next word (jobscan-options.inc, generated) so that no word is read
+ * differently here and in gcc or clang. Pure: no I/O, no logging, no
+ * globals written. docs/argument-policy.md explains each class; keep the
+ * two in step.
  */
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "argpolicy.h"
+#include "jobscan.h"
 #include "macro.h"
+#include "srcext.h"
 #include "strv.h"
 
 /* Reasons: static strings that go to the log and to the client on SERR. */
-#define R_EXEC     "would make the compiler run or load another program or code"
+#define R_EXEC     R_EXEC_WORDS
+/* distcc 3.4's words for these two, which scripts grep for */
+#define R_PLUGIN   "-fplugin= is insecure and not supported: it " R_EXEC_WORDS
+#define R_SPECS    "-specs= is insecure and not supported: it " R_EXEC_WORDS
+#define R_EXEC_WORDS "would make the compiler run or load another program or code"
 #define R_RESPFILE "response files (@file) read arbitrary server files"
 #define R_READ     "would read a file on the server outside the job"
 #define R_WRITE    "would write files outside the job directory"
@@ -27,12 +36,37 @@
 #define R_BYPASS   "passes options past the driver, beyond this policy's review"
 #define R_NOTCOMP  "not a compile (-c or -S) job"
 #define R_UNKNOWN  "option not in distccd's reviewed list"
+#define R_NEXTWORD "option takes the next argument and is not in distccd's reviewed list"
 #define R_VALUE    "option value not in distccd's reviewed list"
 #define R_MISSING  "option is missing its argument"
 #define R_DASHVAL  "option argument looks like an option"
 #define R_INPUTS   "a job needs exactly one input file"
+#define R_NOTSRC   "the input is not a C, C++, Objective-C or assembler source (name, -x)"
 #define R_OUTPUTS  "more than one output (-o)"
 #define R_STDIO    "standard input/output are not supported"
+
+/* What an argument tells about the job, besides the verdict. */
+enum fact {
+	F_NONE,
+	F_COMPILE, F_ASM, F_OUTPUT, F_LANG,
+	F_MD, F_MMD, F_MG, F_MP, F_MF, F_MTQ, F_WP,
+	/* names a path the compiler reads: enum jobscan_path_kind + F_PATH */
+	F_PATH,
+};
+#define F_PATH_OF(k) (F_PATH + (k))
+
+/* The compilers' options that take the following word(s). */
+static const struct next_word_option {
+	const char *name;
+	unsigned char clang, gcc;   /* words each driver takes after it */
+	bool prefix;                /* clang: any argument starting with name */
+} next_word_options[] = {
+#include "jobscan-options.inc"
+}, next_word_prefixes[] = {
+#define NEXT_WORD_PREFIXES
+#include "jobscan-options.inc"
+#undef NEXT_WORD_PREFIXES
+};
 
 enum act { ACT_ALLOW, ACT_DROP, ACT_REPLACE, ACT_REFUSE };
 
@@ -47,6 +81,8 @@ struct ctx {
 	unsigned protover;
 	unsigned n_inputs, n_outputs;
 	bool compile;
+	const char *lang;         /* set by chk_lang: a static copy of the value */
+	const char *wp_file;      /* set by chk_wp: the .d file (caller's argv) */
 	const char *reason;       /* set by a check that refuses */
 	const char *replacement;  /* set by a check that replaces */
 };
@@ -60,6 +96,7 @@ struct rule {
 	check_fn check;
 	const char *reason;   /* for ACT_REFUSE without a check */
 	bool dash_value;      /* separate value may start with '-' (checked by @check) */
+	enum fact fact;
 };
 
 static enum act refuse(struct ctx *c, const char *why)
@@ -137,7 +174,12 @@ static enum act chk_lang(struct ctx *c, const char *v)
 		"objective-c-cpp-output", "objective-c++-cpp-output", "objc-cpp-output",
 		"objc++-cpp-output", "assembler", "assembler-with-cpp", "none", NULL,
 	};
-	return str_in(v, langs) ? ACT_ALLOW : refuse(c, R_VALUE);
+	for (size_t i = 0; langs[i]; i++)
+		if (strcmp(v, langs[i]) == 0) {
+			c->lang = langs[i];
+			return ACT_ALLOW;
+		}
+	return refuse(c, R_VALUE);
 }
 
 /* -include/-imacros: v1/v2 input is preprocessed, so the only thing they can
@@ -170,10 +212,12 @@ static enum act chk_wp(struct ctx *c, const char *v)
 {
 	if (str_has_prefix(v, "-MD,") && v[4] && !strchr(v + 4, ',')) {
 		c->replacement = "-MD";
+		c->wp_file = v + 4;
 		return ACT_REPLACE;
 	}
 	if (str_has_prefix(v, "-MMD,") && v[5] && !strchr(v + 5, ',')) {
 		c->replacement = "-MMD";
+		c->wp_file = v + 5;
 		return ACT_REPLACE;
 	}
 	return refuse(c, R_BYPASS);
@@ -355,6 +399,8 @@ static const char *f_denied(const char *name, bool valued)
 			return R_EXEC;
 	if (str_has_prefix(name, "dump"))
 		return R_DUMP;
+	if (strcmp(name, "syntax-only") == 0)
+		return R_NOTCOMP;     /* checks only: no object to return */
 	if (strstr(name, "module"))
 		return R_MODULES;
 	for (size_t i = 0; write_[i]; i++)
@@ -484,91 +530,103 @@ static enum act chk_f(struct ctx *c, const char *v)
 
 static const struct rule rules[] = {
 	/* code execution and loading */
-	{ "-wrapper", M_EXACT, ACT_REFUSE, NULL, R_EXEC, false },
-	{ "-B", M_JOINED, ACT_REFUSE, NULL, R_EXEC, false },
-	{ "-specs", M_JOINED, ACT_REFUSE, NULL, R_EXEC, false },
-	{ "-fplugin", M_JOINED, ACT_REFUSE, NULL, R_EXEC, false },
-	{ "-fpass-plugin", M_JOINED, ACT_REFUSE, NULL, R_EXEC, false },
-	{ "-iplugindir", M_JOINED, ACT_REFUSE, NULL, R_EXEC, false },
-	{ "-gcc-toolchain", M_JOINED, ACT_REFUSE, NULL, R_EXEC, false },
-	{ "-ccc-", M_JOINED, ACT_REFUSE, NULL, R_EXEC, false },
-	{ "-Xclang", M_SEP, ACT_ALLOW, chk_xclang, NULL, true },
-	{ "-mllvm", M_SEP, ACT_ALLOW, chk_mllvm, NULL, true },
-	{ "-mllvm", M_JOINED, ACT_REFUSE, NULL, R_BYPASS, false },
-	{ "-Xassembler", M_SEP, ACT_ALLOW, chk_xasm, NULL, true },
-	{ "-Wa,", M_JOINED, ACT_ALLOW, chk_wa, NULL, false },
-	{ "-Xpreprocessor", M_SEP, ACT_REFUSE, NULL, R_BYPASS, true },
-	{ "-Wp,", M_JOINED, ACT_ALLOW, chk_wp, NULL, false },
+	{ "-wrapper", M_EXACT, ACT_REFUSE, NULL, R_EXEC, false, F_NONE },
+	{ "-B", M_JOINED, ACT_REFUSE, NULL, R_EXEC, false, F_NONE },
+	{ "-specs", M_JOINED, ACT_REFUSE, NULL, R_SPECS, false, F_NONE },
+	{ "-fplugin", M_JOINED, ACT_REFUSE, NULL, R_PLUGIN, false, F_NONE },
+	{ "-fpass-plugin", M_JOINED, ACT_REFUSE, NULL, R_EXEC, false, F_NONE },
+	{ "-iplugindir", M_JOINED, ACT_REFUSE, NULL, R_EXEC, false, F_NONE },
+	{ "-gcc-toolchain", M_JOINED, ACT_REFUSE, NULL, R_EXEC, false, F_NONE },
+	{ "-ccc-", M_JOINED, ACT_REFUSE, NULL, R_EXEC, false, F_NONE },
+	{ "-Xclang", M_SEP, ACT_ALLOW, chk_xclang, NULL, true, F_NONE },
+	{ "-mllvm", M_SEP, ACT_ALLOW, chk_mllvm, NULL, true, F_NONE },
+	{ "-mllvm", M_JOINED, ACT_REFUSE, NULL, R_BYPASS, false, F_NONE },
+	{ "-Xassembler", M_SEP, ACT_ALLOW, chk_xasm, NULL, true, F_NONE },
+	{ "-Wa,", M_JOINED, ACT_ALLOW, chk_wa, NULL, false, F_NONE },
+	{ "-Xpreprocessor", M_SEP, ACT_REFUSE, NULL, R_BYPASS, true, F_NONE },
+	{ "-Wp,", M_JOINED, ACT_ALLOW, chk_wp, NULL, false, F_WP },
 	/* linker-only: inert in a compile, dropped (values may be paths) */
-	{ "-Xlinker", M_SEP, ACT_DROP, NULL, NULL, true },
-	{ "-Wl,", M_JOINED, ACT_DROP, NULL, NULL, false },
-	{ "-fuse-ld=", M_JOINED, ACT_DROP, NULL, NULL, false },
-	{ "-rtlib=", M_JOINED, ACT_DROP, NULL, NULL, false },
-	{ "-unwindlib=", M_JOINED, ACT_DROP, NULL, NULL, false },
+	{ "-Xlinker", M_SEP, ACT_DROP, NULL, NULL, true, F_NONE },
+	{ "-Wl,", M_JOINED, ACT_DROP, NULL, NULL, false, F_NONE },
+	{ "-fuse-ld=", M_JOINED, ACT_DROP, NULL, NULL, false, F_NONE },
+	{ "-rtlib=", M_JOINED, ACT_DROP, NULL, NULL, false, F_NONE },
+	{ "-unwindlib=", M_JOINED, ACT_DROP, NULL, NULL, false, F_NONE },
 	/* writers */
-	{ "-save-temps", M_JOINED, ACT_REFUSE, NULL, R_WRITE, false },
-	{ "-aux-info", M_JOINED, ACT_REFUSE, NULL, R_WRITE, false },
-	{ "-MJ", M_JOINED, ACT_REFUSE, NULL, R_WRITE, false },
-	{ "-objcmt", M_JOINED, ACT_REFUSE, NULL, R_UNKNOWN, false },
-	{ "-object", M_JOINED, ACT_REFUSE, NULL, R_UNKNOWN, false },
+	{ "-save-temps", M_JOINED, ACT_REFUSE, NULL, R_WRITE, false, F_NONE },
+	{ "-aux-info", M_JOINED, ACT_REFUSE, NULL, R_WRITE, false, F_NONE },
+	{ "-MJ", M_JOINED, ACT_REFUSE, NULL, R_WRITE, false, F_NONE },
+	{ "-objcmt", M_JOINED, ACT_REFUSE, NULL, R_UNKNOWN, false, F_NONE },
+	{ "-object", M_JOINED, ACT_REFUSE, NULL, R_UNKNOWN, false, F_NONE },
 	/* the job's shape */
-	{ "-c", M_EXACT, ACT_ALLOW, chk_compile, NULL, false },
-	{ "-S", M_EXACT, ACT_ALLOW, chk_compile, NULL, false },
-	{ "-E", M_EXACT, ACT_REFUSE, NULL, R_NOTCOMP, false },
-	{ "-M", M_EXACT, ACT_REFUSE, NULL, R_NOTCOMP, false },
-	{ "-MM", M_EXACT, ACT_REFUSE, NULL, R_NOTCOMP, false },
-	{ "-o", M_JOINED_OR_SEP, ACT_ALLOW, chk_output, NULL, false },
-	{ "-x", M_JOINED_OR_SEP, ACT_ALLOW, chk_lang, NULL, false },
+	{ "-c", M_EXACT, ACT_ALLOW, chk_compile, NULL, false, F_COMPILE },
+	{ "-S", M_EXACT, ACT_ALLOW, chk_compile, NULL, false, F_ASM },
+	{ "-E", M_EXACT, ACT_REFUSE, NULL, R_NOTCOMP, false, F_NONE },
+	{ "-M", M_EXACT, ACT_REFUSE, NULL, R_NOTCOMP, false, F_NONE },
+	{ "-MM", M_EXACT, ACT_REFUSE, NULL, R_NOTCOMP, false, F_NONE },
+	{ "-o", M_JOINED_OR_SEP, ACT_ALLOW, chk_output, NULL, false, F_OUTPUT },
+	{ "-x", M_JOINED_OR_SEP, ACT_ALLOW, chk_lang, NULL, false, F_LANG },
 	/* dependency output: the .d goes next to the job's output */
-	{ "-MD", M_EXACT, ACT_ALLOW, NULL, NULL, false },
-	{ "-MMD", M_EXACT, ACT_ALLOW, NULL, NULL, false },
-	{ "-MG", M_EXACT, ACT_ALLOW, NULL, NULL, false },
-	{ "-MP", M_EXACT, ACT_ALLOW, NULL, NULL, false },
-	{ "-MF", M_JOINED_OR_SEP, ACT_DROP, NULL, NULL, false },
-	{ "-MT", M_JOINED_OR_SEP, ACT_ALLOW, chk_any, NULL, false },
-	{ "-MQ", M_JOINED_OR_SEP, ACT_ALLOW, chk_any, NULL, false },
+	{ "-MD", M_EXACT, ACT_ALLOW, NULL, NULL, false, F_MD },
+	{ "-MMD", M_EXACT, ACT_ALLOW, NULL, NULL, false, F_MMD },
+	{ "-MG", M_EXACT, ACT_ALLOW, NULL, NULL, false, F_MG },
+	{ "-MP", M_EXACT, ACT_ALLOW, NULL, NULL, false, F_MP },
+	{ "-MF", M_JOINED_OR_SEP, ACT_DROP, NULL, NULL, false, F_MF },
+	{ "-MT", M_JOINED_OR_SEP, ACT_ALLOW, chk_any, NULL, false, F_MTQ },
+	{ "-MQ", M_JOINED_OR_SEP, ACT_ALLOW, chk_any, NULL, false, F_MTQ },
 	/* preprocessor: macros are strings, directories are only searched */
-	{ "-D", M_JOINED_OR_SEP, ACT_ALLOW, chk_any, NULL, false },
-	{ "-U", M_JOINED_OR_SEP, ACT_ALLOW, chk_any, NULL, false },
-	{ "-I", M_JOINED_OR_SEP, ACT_ALLOW, chk_any, NULL, false },
-	{ "-iquote", M_JOINED_OR_SEP, ACT_ALLOW, chk_any, NULL, false },
-	{ "-isystem", M_JOINED_OR_SEP, ACT_ALLOW, chk_any, NULL, false },
-	{ "-idirafter", M_JOINED_OR_SEP, ACT_ALLOW, chk_any, NULL, false },
-	{ "-iprefix", M_JOINED_OR_SEP, ACT_ALLOW, chk_any, NULL, false },
-	{ "-iwithprefixbefore", M_JOINED_OR_SEP, ACT_ALLOW, chk_any, NULL, false },
-	{ "-iwithprefix", M_JOINED_OR_SEP, ACT_ALLOW, chk_any, NULL, false },
-	{ "-imultilib", M_SEP, ACT_ALLOW, chk_any, NULL, false },
-	{ "-imultiarch", M_SEP, ACT_ALLOW, chk_any, NULL, false },
-	{ "-include", M_JOINED_OR_SEP, ACT_ALLOW, chk_include, NULL, false },
-	{ "-imacros", M_JOINED_OR_SEP, ACT_ALLOW, chk_include, NULL, false },
-	{ "-isysroot", M_JOINED_OR_SEP, ACT_ALLOW, chk_sysroot, NULL, false },
-	{ "--sysroot=", M_JOINED, ACT_ALLOW, chk_sysroot, NULL, false },
-	{ "--sysroot", M_SEP, ACT_ALLOW, chk_sysroot, NULL, false },
-	{ "-undef", M_EXACT, ACT_ALLOW, NULL, NULL, false },
-	{ "-unwindlib", M_JOINED, ACT_REFUSE, NULL, R_UNKNOWN, false },
+	{ "-D", M_JOINED_OR_SEP, ACT_ALLOW, chk_any, NULL, false, F_NONE },
+	{ "-U", M_JOINED_OR_SEP, ACT_ALLOW, chk_any, NULL, false, F_NONE },
+	{ "-I", M_JOINED_OR_SEP, ACT_ALLOW, chk_any, NULL, false,
+	  F_PATH_OF(JOBSCAN_PATH_INCLUDE_DIR) },
+	{ "-iquote", M_JOINED_OR_SEP, ACT_ALLOW, chk_any, NULL, false,
+	  F_PATH_OF(JOBSCAN_PATH_QUOTE_DIR) },
+	{ "-isystem", M_JOINED_OR_SEP, ACT_ALLOW, chk_any, NULL, false,
+	  F_PATH_OF(JOBSCAN_PATH_SYSTEM_DIR) },
+	{ "-idirafter", M_JOINED_OR_SEP, ACT_ALLOW, chk_any, NULL, false,
+	  F_PATH_OF(JOBSCAN_PATH_AFTER_DIR) },
+	{ "-iprefix", M_JOINED_OR_SEP, ACT_ALLOW, chk_any, NULL, false,
+	  F_PATH_OF(JOBSCAN_PATH_PREFIX) },
+	{ "-iwithprefixbefore", M_JOINED_OR_SEP, ACT_ALLOW, chk_any, NULL, false,
+	  F_PATH_OF(JOBSCAN_PATH_WITH_PREFIX) },
+	{ "-iwithprefix", M_JOINED_OR_SEP, ACT_ALLOW, chk_any, NULL, false,
+	  F_PATH_OF(JOBSCAN_PATH_WITH_PREFIX) },
+	{ "-imultilib", M_SEP, ACT_ALLOW, chk_any, NULL, false, F_NONE },
+	{ "-imultiarch", M_SEP, ACT_ALLOW, chk_any, NULL, false, F_NONE },
+	{ "-include", M_JOINED_OR_SEP, ACT_ALLOW, chk_include, NULL, false,
+	  F_PATH_OF(JOBSCAN_PATH_INCLUDE_FILE) },
+	{ "-imacros", M_JOINED_OR_SEP, ACT_ALLOW, chk_include, NULL, false,
+	  F_PATH_OF(JOBSCAN_PATH_MACROS_FILE) },
+	{ "-isysroot", M_JOINED_OR_SEP, ACT_ALLOW, chk_sysroot, NULL, false,
+	  F_PATH_OF(JOBSCAN_PATH_SYSROOT) },
+	{ "--sysroot=", M_JOINED, ACT_ALLOW, chk_sysroot, NULL, false,
+	  F_PATH_OF(JOBSCAN_PATH_SYSROOT) },
+	{ "--sysroot", M_SEP, ACT_ALLOW, chk_sysroot, NULL, false,
+	  F_PATH_OF(JOBSCAN_PATH_SYSROOT) },
+	{ "-undef", M_EXACT, ACT_ALLOW, NULL, NULL, false, F_NONE },
+	{ "-unwindlib", M_JOINED, ACT_REFUSE, NULL, R_UNKNOWN, false, F_NONE },
 	/* more linker-only options */
-	{ "-L", M_JOINED_OR_SEP, ACT_DROP, NULL, NULL, false },
-	{ "-l", M_JOINED_OR_SEP, ACT_DROP, NULL, NULL, false },
-	{ "-T", M_JOINED_OR_SEP, ACT_DROP, NULL, NULL, false },
-	{ "-u", M_JOINED_OR_SEP, ACT_DROP, NULL, NULL, false },
-	{ "-z", M_JOINED_OR_SEP, ACT_DROP, NULL, NULL, false },
+	{ "-L", M_JOINED_OR_SEP, ACT_DROP, NULL, NULL, false, F_NONE },
+	{ "-l", M_JOINED_OR_SEP, ACT_DROP, NULL, NULL, false, F_NONE },
+	{ "-T", M_JOINED_OR_SEP, ACT_DROP, NULL, NULL, false, F_NONE },
+	{ "-u", M_JOINED_OR_SEP, ACT_DROP, NULL, NULL, false, F_NONE },
+	{ "-z", M_JOINED_OR_SEP, ACT_DROP, NULL, NULL, false, F_NONE },
 	/* values */
-	{ "-std=", M_JOINED, ACT_ALLOW, chk_token, NULL, false },
-	{ "-stdlib=", M_JOINED, ACT_ALLOW, chk_stdlib, NULL, false },
-	{ "-target", M_SEP, ACT_ALLOW, chk_token, NULL, false },
-	{ "--target=", M_JOINED, ACT_ALLOW, chk_token, NULL, false },
-	{ "--param", M_SEP, ACT_ALLOW, chk_token, NULL, false },
-	{ "--param=", M_JOINED, ACT_ALLOW, chk_token, NULL, false },
-	{ "--coverage", M_EXACT, ACT_REFUSE, NULL, R_LOCAL, false },
-	{ "-coverage", M_EXACT, ACT_REFUSE, NULL, R_LOCAL, false },
-	{ "--", M_JOINED, ACT_REFUSE, NULL, R_UNKNOWN, false },
+	{ "-std=", M_JOINED, ACT_ALLOW, chk_token, NULL, false, F_NONE },
+	{ "-stdlib=", M_JOINED, ACT_ALLOW, chk_stdlib, NULL, false, F_NONE },
+	{ "-target", M_SEP, ACT_ALLOW, chk_token, NULL, false, F_NONE },
+	{ "--target=", M_JOINED, ACT_ALLOW, chk_token, NULL, false, F_NONE },
+	{ "--param", M_SEP, ACT_ALLOW, chk_token, NULL, false, F_NONE },
+	{ "--param=", M_JOINED, ACT_ALLOW, chk_token, NULL, false, F_NONE },
+	{ "--coverage", M_EXACT, ACT_REFUSE, NULL, R_LOCAL, false, F_NONE },
+	{ "-coverage", M_EXACT, ACT_REFUSE, NULL, R_LOCAL, false, F_NONE },
+	{ "--", M_JOINED, ACT_REFUSE, NULL, R_UNKNOWN, false, F_NONE },
 	/* families */
-	{ "-W", M_JOINED, ACT_ALLOW, chk_warning, NULL, false },
-	{ "-f", M_JOINED, ACT_ALLOW, chk_f, NULL, false },
-	{ "-m", M_JOINED, ACT_ALLOW, chk_target, NULL, false },
-	{ "-O", M_JOINED, ACT_ALLOW, chk_opt, NULL, false },
-	{ "-g", M_JOINED, ACT_ALLOW, chk_debug, NULL, false },
-	{ "-d", M_JOINED, ACT_ALLOW, chk_dump_letters, NULL, false },
+	{ "-W", M_JOINED, ACT_ALLOW, chk_warning, NULL, false, F_NONE },
+	{ "-f", M_JOINED, ACT_ALLOW, chk_f, NULL, false, F_NONE },
+	{ "-m", M_JOINED, ACT_ALLOW, chk_target, NULL, false, F_NONE },
+	{ "-O", M_JOINED, ACT_ALLOW, chk_opt, NULL, false, F_NONE },
+	{ "-g", M_JOINED, ACT_ALLOW, chk_debug, NULL, false, F_NONE },
+	{ "-d", M_JOINED, ACT_ALLOW, chk_dump_letters, NULL, false, F_NONE },
 };
 
 /* Flags with no value, harmless in a compile (several only matter when
@@ -580,7 +638,9 @@ static const char *const plain_flags[] = {
 	"-no-integrated-as", "-integrated-as", "-Qunused-arguments", "-Qn", "-Qy", "-static",
 	"-shared", "-shared-libgcc", "-static-libgcc", "-static-libstdc++", "-static-pie",
 	"-pie", "-no-pie", "-rdynamic", "-s", "-nostdlib", "-nodefaultlibs", "-nostartfiles",
-	"-nolibc", "-time", NULL,
+	"-nolibc", "-time",
+	/* clang < 16 wants it beside -ftrivial-auto-var-init=zero (Linux's Kbuild) */
+	"-enable-trivial-auto-var-init-zero-knowing-it-will-be-removed-from-clang", NULL,
 };
 
 static const struct rule *find_rule(const char *a, bool *ret_sep, const char **ret_val)
@@ -607,16 +667,30 @@ static const struct rule *find_rule(const char *a, bool *ret_sep, const char **r
 
 struct run {
 	struct ctx c;
-	const char *const *argv;
-	char **out;
+	const char *const *argv;   /* the caller's */
+	char **out;                /* the argv to run */
+	unsigned n_out;
 	unsigned n_rewritten;
 	const char *reason;
 	unsigned bad;
+	/* facts, indices into out */
+	struct jobscan js;
+	size_t paths_cap;
+	const char *cur_lang;      /* -x in effect, NULL: by extension */
+	unsigned input_src;        /* the input's index in the caller's argv */
 };
 
-static int keep(struct run *r, const char *s)
+/* Appends a copy of @s to the argv to run; *ret_index is its index. */
+static int keep(struct run *r, const char *s, unsigned *ret_index)
 {
-	return strv_push(&r->out, s);
+	int err = strv_push(&r->out, s);
+
+	if (err < 0)
+		return err;
+	if (ret_index)
+		*ret_index = r->n_out;
+	r->n_out++;
+	return 0;
 }
 
 static bool fail(struct run *r, unsigned i, const char *why)
@@ -626,22 +700,142 @@ static bool fail(struct run *r, unsigned i, const char *why)
 	return false;
 }
 
+static int add_path(struct run *r, enum jobscan_path_kind kind, unsigned index, unsigned offset)
+{
+	struct jobscan_path *p;
+
+	if (r->js.n_paths == r->paths_cap) {
+		size_t cap = r->paths_cap ? 2 * r->paths_cap : 8;
+
+		p = reallocarray(r->js.paths, cap, sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		r->js.paths = p;
+		r->paths_cap = cap;
+	}
+	r->js.paths[r->js.n_paths++] = (struct jobscan_path){
+		.kind = kind, .index = index, .offset = offset, .joined = offset > 0,
+	};
+	return 0;
+}
+
+static int cmp_option(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct next_word_option *)elem)->name);
+}
+
+unsigned jobscan_words_consumed(const char *arg)
+{
+	const struct next_word_option *o;
+
+	if (!arg || arg[0] != '-')
+		return 0;
+	o = bsearch(arg, next_word_options, ELEMENTSOF(next_word_options),
+		    sizeof(next_word_options[0]), cmp_option);
+	if (o)
+		return o->clang > o->gcc ? o->clang : o->gcc;
+	for (size_t i = 0; i < ELEMENTSOF(next_word_prefixes); i++) {
+		o = &next_word_prefixes[i];
+		if (str_has_prefix(arg, o->name))
+			return o->clang;
+	}
+	return 0;
+}
+
+/* Records what an allowed, kept option tells about the job. @idx is the
+ * option's index in the argv to run; a separate value follows it. */
+static int note_fact(struct run *r, const struct rule *rule, bool sep, const char *a,
+		     const char *val, unsigned idx)
+{
+	struct jobscan *js = &r->js;
+
+	switch (rule->fact) {
+	case F_NONE:
+	case F_COMPILE:
+		return 0;
+	case F_ASM:
+		js->asm_only = true;
+		return 0;
+	case F_OUTPUT:
+		js->output = idx;
+		js->output_joined = !sep;
+		return 0;
+	case F_LANG:
+		r->cur_lang = strcmp(r->c.lang, "none") == 0 ? NULL : r->c.lang;
+		return 0;
+	case F_MD:
+		js->deps.md = true;
+		return 0;
+	case F_MMD:
+		js->deps.mmd = true;
+		return 0;
+	case F_MG:
+		js->deps.mg = true;
+		return 0;
+	case F_MP:
+		js->deps.mp = true;
+		return 0;
+	case F_MF:
+		js->deps.mf = val;
+		return 0;
+	case F_MTQ:
+		js->deps.n_targets++;
+		return 0;
+	case F_WP:
+		js->deps.md |= strcmp(r->c.replacement, "-MD") == 0;
+		js->deps.mmd |= strcmp(r->c.replacement, "-MMD") == 0;
+		js->deps.mf = r->c.wp_file;
+		return 0;
+	default:
+		break;
+	}
+	if (!sep && strcmp(val, "-") == 0)
+		return 0;     /* gcc's obsolete -I-: a separator, not a path */
+	if (sep)
+		return add_path(r, (enum jobscan_path_kind)(rule->fact - F_PATH), idx + 1, 0);
+	return add_path(r, (enum jobscan_path_kind)(rule->fact - F_PATH), idx,
+			(unsigned)(val - a));
+}
+
+/* Keeps, drops or replaces an allowed option (and its separate value). */
+static int apply(struct run *r, const struct rule *rule, enum act act, bool sep, const char *a,
+		 const char *val)
+{
+	unsigned idx = 0;
+	int err = 0;
+
+	if (act == ACT_DROP || act == ACT_REPLACE) {
+		r->n_rewritten++;
+		if (act == ACT_REPLACE)
+			err = keep(r, r->c.replacement, &idx);
+	} else {
+		err = keep(r, a, &idx);
+		if (err >= 0 && sep)
+			err = keep(r, val, NULL);
+	}
+	/* a dropped -MF still tells where the client wants its .d file */
+	if (err >= 0 && (act != ACT_DROP || rule->fact == F_MF))
+		err = note_fact(r, rule, sep, a, val, idx);
+	return err;
+}
+
 /* One option at argv[*i]; advances *i past a separate value. Returns false
  * (with r->reason) on refusal, or sets *ret_err on -ENOMEM. */
 static bool classify_option(struct run *r, unsigned *i, int *ret_err)
 {
 	const char *a = r->argv[*i], *val = NULL;
+	unsigned words = jobscan_words_consumed(a);
 	const struct rule *rule;
 	bool sep = false;
 	enum act act;
 
-	if (str_in(a, plain_flags)) {
-		*ret_err = keep(r, a);
+	if (words == 0 && str_in(a, plain_flags)) {
+		*ret_err = keep(r, a, NULL);
 		return true;
 	}
 	rule = find_rule(a, &sep, &val);
 	if (!rule)
-		return fail(r, *i, R_UNKNOWN);
+		return fail(r, *i, words ? R_NEXTWORD : R_UNKNOWN);
 	if (sep) {
 		val = r->argv[*i + 1];
 		if (!val)
@@ -655,16 +849,27 @@ static bool classify_option(struct run *r, unsigned *i, int *ret_err)
 	act = rule->check && rule->act != ACT_REFUSE ? rule->check(&r->c, val) : rule->act;
 	if (act == ACT_REFUSE)
 		return fail(r, *i, r->c.reason ? r->c.reason : R_UNKNOWN);
-	if (act == ACT_DROP || act == ACT_REPLACE) {
-		r->n_rewritten++;
-		if (act == ACT_REPLACE)
-			*ret_err = keep(r, r->c.replacement);
-	} else {
-		*ret_err = keep(r, a);
-		if (*ret_err >= 0 && sep)
-			*ret_err = keep(r, val);
-	}
+	/* gcc or clang would take the next word (or none) where we did not */
+	if (words != (sep ? 1u : 0u))
+		return fail(r, *i, words ? R_NEXTWORD : R_UNKNOWN);
+	*ret_err = apply(r, rule, act, sep, a, val);
 	*i += sep;
+	return true;
+}
+
+static bool take_input(struct run *r, unsigned i, int *ret_err)
+{
+	unsigned idx;
+
+	if (++r->c.n_inputs > 1)
+		return fail(r, i, R_INPUTS);
+	*ret_err = keep(r, r->argv[i], &idx);
+	if (*ret_err < 0)
+		return false;
+	r->js.input = idx;
+	r->js.language = r->cur_lang;
+	r->input_src = i;
+	*ret_err = add_path(r, JOBSCAN_PATH_INPUT, idx, 0);
 	return true;
 }
 
@@ -676,9 +881,8 @@ static bool classify_all(struct run *r, int *ret_err)
 		if (a[0] == '@')
 			return fail(r, i, R_RESPFILE);
 		if (a[0] != '-') {
-			if (++r->c.n_inputs > 1)
-				return fail(r, i, R_INPUTS);
-			*ret_err = keep(r, a);
+			if (!take_input(r, i, ret_err))
+				return false;
 		} else if (a[1] == 0) {
 			return fail(r, i, R_STDIO);
 		} else if (!classify_option(r, &i, ret_err)) {
@@ -694,33 +898,130 @@ static bool classify_all(struct run *r, int *ret_err)
 	return true;
 }
 
-int argpolicy_check(const char *const argv[], unsigned protover, struct argpolicy_verdict *ret)
+static const char *lang_ext(const char *lang)
+{
+	static const struct {
+		const char *lang, *ext;
+	} map[] = {
+		{ "c", ".i" }, { "cpp-output", ".i" }, { "c++", ".ii" }, { "c++-cpp-output", ".ii" },
+		{ "objective-c", ".mi" }, { "objective-c-cpp-output", ".mi" },
+		{ "objc-cpp-output", ".mi" }, { "objective-c++", ".mii" },
+		{ "objective-c++-cpp-output", ".mii" }, { "objc++-cpp-output", ".mii" },
+		{ "assembler", ".s" }, { "assembler-with-cpp", ".s" },
+	};
+	for (size_t i = 0; i < ELEMENTSOF(map); i++)
+		if (strcmp(lang, map[i].lang) == 0)
+			return map[i].ext;
+	return NULL;
+}
+
+/* The input's kind decides the job's file names; -S of assembler is no job. */
+static bool classify_input(struct run *r)
+{
+	const char *in = r->argv[r->input_src];
+	const char *ext = r->js.language ? lang_ext(r->js.language) : srcext_preproc(in, true);
+
+	if (!ext)
+		return fail(r, r->input_src, R_NOTSRC);
+	if (r->js.asm_only && strcmp(ext, ".s") == 0)
+		return fail(r, r->input_src, R_NOTCOMP);
+	r->js.in_ext = ext;
+	r->js.out_ext = r->js.asm_only ? ".s" : ".o";
+	return true;
+}
+
+int jobscan_argv(const char *const argv[], unsigned protover, struct jobscan *ret)
 {
 	struct run r = { .c = { .protover = protover }, .argv = argv };
 	int err = 0;
 
 	if (!argv || !argv[0] || !ret)
 		return -EINVAL;
-	err = keep(&r, argv[0]);
-	if (err >= 0 && classify_all(&r, &err)) {
-		*ret = (struct argpolicy_verdict){
-			.allowed = true, .argv = TAKE_PTR(r.out), .n_rewritten = r.n_rewritten,
-		};
+	err = keep(&r, argv[0], NULL);
+	if (err >= 0 && classify_all(&r, &err) && classify_input(&r)) {
+		r.js.allowed = true;
+		r.js.argv = TAKE_PTR(r.out);
+		r.js.argc = r.n_out;
+		r.js.n_rewritten = r.n_rewritten;
+		*ret = r.js;
 		return 0;
 	}
 	strv_free(r.out);
+	free(r.js.paths);
 	if (err < 0)
 		return err;
-	*ret = (struct argpolicy_verdict){
-		.allowed = false, .reason = r.reason, .arg = argv[r.bad], .index = r.bad,
+	*ret = (struct jobscan){
+		.allowed = false, .reason = r.reason, .arg = argv[r.bad], .bad_index = r.bad,
 	};
 	return 0;
 }
 
-void argpolicy_verdict_done(struct argpolicy_verdict *v)
+static int set_word(char **v, unsigned i, const char *prefix, const char *s)
 {
+	size_t np = strlen(prefix), ns = strlen(s);
+	char *n = malloc(np + ns + 1);
+
+	if (!n)
+		return -ENOMEM;
+	memcpy(n, prefix, np);
+	memcpy(n + np, s, ns + 1);
+	free(v[i]);
+	v[i] = n;
+	return 0;
+}
+
+int jobscan_rewrite(const struct jobscan *js, const char *input, const char *output,
+		    char ***ret_argv)
+{
+	char **v;
+	int r;
+
+	if (!js->allowed || !js->argv)
+		return -EINVAL;
+	v = strv_copy(js->argv);
 	if (!v)
+		return -ENOMEM;
+	r = set_word(v, js->input, "", input);
+	if (r >= 0 && js->output == 0) {
+		r = strv_push(&v, "-o");
+		if (r >= 0)
+			r = strv_push(&v, output);
+	} else if (r >= 0) {
+		r = js->output_joined ? set_word(v, js->output, "-o", output)
+				      : set_word(v, js->output + 1, "", output);
+	}
+	if (r < 0) {
+		strv_free(v);
+		return r;
+	}
+	*ret_argv = v;
+	return 0;
+}
+
+const char *jobscan_path_kind_to_string(enum jobscan_path_kind kind)
+{
+	static const char *const names[] = {
+		[JOBSCAN_PATH_INPUT] = "input",
+		[JOBSCAN_PATH_INCLUDE_DIR] = "include-dir",
+		[JOBSCAN_PATH_QUOTE_DIR] = "quote-dir",
+		[JOBSCAN_PATH_SYSTEM_DIR] = "system-dir",
+		[JOBSCAN_PATH_AFTER_DIR] = "after-dir",
+		[JOBSCAN_PATH_PREFIX] = "prefix",
+		[JOBSCAN_PATH_WITH_PREFIX] = "with-prefix",
+		[JOBSCAN_PATH_INCLUDE_FILE] = "include-file",
+		[JOBSCAN_PATH_MACROS_FILE] = "macros-file",
+		[JOBSCAN_PATH_SYSROOT] = "sysroot",
+	};
+	return (unsigned)kind < ELEMENTSOF(names) ? names[kind] : "unknown";
+}
+
+void jobscan_done(struct jobscan *js)
+{
+	if (!js)
 		return;
-	strv_free(v->argv);
-	v->argv = NULL;
+	strv_free(js->argv);
+	js->argv = NULL;
+	free(js->paths);
+	js->paths = NULL;
+	js->n_paths = 0;
 }
