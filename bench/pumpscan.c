@@ -132,7 +132,7 @@ static void run_pass(const char *sock, struct job *jobs, size_t n, int pass, int
 int main(int argc, char **argv)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char dir[] = "/tmp/pumpscan-XXXXXX", cache[64];
+	char dir[80], cache[200];
 	int passes = argc > 1 ? atoi(argv[1]) : 2, verbose = getenv("PUMPSCAN_VERBOSE") != NULL;
 	struct job *jobs;
 	size_t n = read_jobs(&jobs);
@@ -140,6 +140,11 @@ int main(int argc, char **argv)
 	int lfd, st;
 	pid_t pid;
 
+	/* PUMPSCAN_TMPDIR: where the socket and the compressed copies go (pump
+	 * itself would use its private directory, ideally on tmpfs) */
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/pumpscan-XXXXXX",
+			     getenv("PUMPSCAN_TMPDIR") ? getenv("PUMPSCAN_TMPDIR") : "/tmp") >= sizeof(dir))
+		return 1;
 	if (!mkdtemp(dir))
 		return 1;
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/socket", dir);

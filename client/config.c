@@ -107,6 +107,7 @@ int config_parse(const char *const *env, uid_t uid, struct client_config *ret, c
 		.backoff_sec = CONFIG_DEFAULT_BACKOFF_SEC,
 		.pause_msec = CONFIG_DEFAULT_PAUSE_MSEC,
 		.save_temps = env_bool(env, "DISTCC_SAVE_TEMPS", false),
+		.directives_only = env_bool(env, "DISTCC_DIRECTIVES_ONLY", true),
 		.no_rewrite_cross = config_getenv(env, "DISTCC_NO_REWRITE_CROSS") != NULL,
 		.no_resolve_native = config_getenv(env, "DISTCC_NO_RESOLVE_NATIVE") != NULL,
 		.tmpdir = config_getenv(env, "TMPDIR"),

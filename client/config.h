@@ -28,6 +28,7 @@ struct client_config {
 	usec_t io_timeout;          /* DISTCC_IO_TIMEOUT seconds */
 	unsigned pause_msec;        /* DISTCC_PAUSE_TIME_MSEC */
 	bool save_temps;            /* DISTCC_SAVE_TEMPS=1 */
+	bool directives_only;       /* DISTCC_DIRECTIVES_ONLY, default 1: see cppmode.h */
 	bool no_rewrite_cross;      /* DISTCC_NO_REWRITE_CROSS set */
 	bool no_resolve_native;     /* DISTCC_NO_RESOLVE_NATIVE set: -march=native stays local */
 	const char *tmpdir;         /* TMPDIR, default /tmp */

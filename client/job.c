@@ -19,6 +19,7 @@
 #include "argscan.h"
 #include "backoff.h"
 #include "child.h"
+#include "cppmode.h"
 #include "hosts.h"
 #include "job.h"
 #include "lock.h"
@@ -42,6 +43,7 @@ struct job {
 	unsigned level;
 	struct argscan_job scan;
 	enum argscan_verdict verdict;
+	enum cppmode cppmode;
 	struct hostlist hosts;
 	bool *usable, *had_backoff;
 	int lockdir;
@@ -256,12 +258,21 @@ static int attempt_done(struct job *j, const struct host *h, enum remotejob_outc
 		*res = (struct job_result){ .outcome = JOB_DONE, .exit_code = 0 };
 		return STEP_DONE;
 	case REMOTEJOB_CPP_FAILED:
+		if (j->cppmode == CPPMODE_DIRECTIVES_ONLY) {
+			/* its messages were held: the local compile gives the
+			 * diagnostics a local build gives (also for what only
+			 * -fdirectives-only refuses, e.g. __COUNTER__ in #if) */
+			log_debug("the directives-only preprocessor failed; compiling '%s' locally",
+				  j->scan.input);
+			return STEP_LOCAL;
+		}
 		*res = (struct job_result){ .outcome = JOB_DONE,
 					    .exit_code = child_exit_code(j->remote.cpp_status) };
 		return STEP_DONE;
 	case REMOTEJOB_COMPILE_FAILED:
 		return remote_failed(j, h, res);
 	case REMOTEJOB_LOCAL_PROBLEM:
+	case REMOTEJOB_MUST_RUN_LOCALLY:
 		return STEP_LOCAL;
 	case REMOTEJOB_TRANSPORT_FAILED:
 		break;
@@ -348,6 +359,22 @@ static int prepare_hosts(struct job *j, struct job_result *res, bool *ret_ok)
 	return 0;
 }
 
+/* Plain mode's preprocessing: directives-only where it is safe. */
+static int choose_cppmode(struct job *j)
+{
+	const char *why;
+	int r;
+
+	j->cppmode = cppmode_choose(&j->scan, j->cfg->directives_only, &why);
+	if (why)
+		log_debug("'%s': full preprocessing: %s", j->scan.input, why);
+	r = cppmode_apply(j->cppmode, &j->scan);
+	if (r < 0)
+		return log_error_errno(r, "cannot build the preprocessor command: %m");
+	j->remote.cpp_capture = j->cppmode == CPPMODE_DIRECTIVES_ONLY;
+	return 0;
+}
+
 /* Where the job runs: classify, then the hosts. */
 static int plan(struct job *j, struct job_result *res)
 {
@@ -360,6 +387,9 @@ static int plan(struct job *j, struct job_result *res)
 		load_local_slots(j);
 		return STEP_LOCAL;
 	}
+	r = choose_cppmode(j);
+	if (r < 0)
+		return r;
 	r = prepare_hosts(j, res, &have_hosts);
 	if (r < 0)
 		return r;

@@ -25,7 +25,7 @@
 #include "toolchain.h"
 #include "proto.h"
 #include "pumpargv.h"
-#include "pumpjob.h"
+#include "pumpserve.h"
 #include "session.h"
 #include "strv.h"
 #include "wirelimits.h"
@@ -39,7 +39,7 @@ struct session {
 	struct proto_request req;
 	struct jobscan job;     /* the policy's scan: the argv to run and its facts */
 	struct workdir wd;
-	struct pumpjob pump;     /* protocol 3 */
+	struct pumpserve pump;     /* protocol 3 */
 	struct buf doti, warnings;
 	struct job_summary sum;
 	bool in_body;                       /* the head is in: reading under the pace */
@@ -116,7 +116,7 @@ static int session_read_pump(struct session *s, struct proto_src *src)
 	r = workdir_create(s->cfg->tmpdir, ".i", ".o", s->cfg->save_temps, &s->wd);
 	if (r < 0)
 		return log_error_errno(r, "cannot create a job directory in '%s': %m", s->cfg->tmpdir);
-	r = pumpjob_receive(&s->pump, src, s->wd.dir, s->req.cwd, &message);
+	r = pumpserve_receive(&s->pump, src, s->wd.dir, s->req.cwd, &message);
 	if (r == -EACCES)
 		return session_refuse(s, JOB_REJ_BAD_REQ, EXIT_ACCESS_DENIED, message);
 	return r < 0 ? read_failed(s, r) : 0;
@@ -349,12 +349,12 @@ static int collect_serr(struct session *s, int status, struct proto_reply *rep)
 	if (s->req.version != 3)
 		return collect(s, s->wd.err_path, &rep->serr);
 	r = collect(s, s->wd.err_path, &err);
-	/* pumpjob reads the .d by path: only once it is known to be a plain
+	/* pumpserve reads the .d by path: only once it is known to be a plain
 	 * file of ours (nothing of the job runs any more: exec swept it) */
 	if (r >= 0)
 		r = collect(s, s->pump.deps, NULL);
 	if (r >= 0)
-		r = pumpjob_results(&s->pump, err.data, err.len, status, &rep->serr, &rep->dotd);
+		r = pumpserve_results(&s->pump, err.data, err.len, status, &rep->serr, &rep->dotd);
 	buf_free(&err);
 	return r;
 }
@@ -461,7 +461,7 @@ enum job_result session_serve_with(const struct daemon_config *cfg, int in_fd, i
 	struct session s = {
 		.cfg = cfg, .in_fd = in_fd, .out_fd = out_fd, .start = now_usec(),
 		.doti = BUF_INIT(MAX_BULK_PLAIN), .warnings = BUF_INIT(64 * 1024),
-		.sum = { .status = -1, .result = JOB_OTHER }, .pump = PUMPJOB_NULL,
+		.sum = { .status = -1, .result = JOB_OTHER }, .pump = PUMPSERVE_NULL,
 		.wd = WORKDIR_INIT, .slot_fd = ops->slot_fd,
 	};
 
@@ -477,7 +477,7 @@ enum job_result session_serve_with(const struct daemon_config *cfg, int in_fd, i
 	jobsum_report(&s.sum);
 	if (ops->done)
 		ops->done(&s.sum, ops->userdata);
-	pumpjob_done(&s.pump);
+	pumpserve_done(&s.pump);
 	workdir_done(&s.wd);
 	jobscan_done(&s.job);
 	proto_request_free(&s.req);

@@ -70,9 +70,32 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Without a whitelist, PATH holds every program: only names shaped like a
+ * C/C++ compiler ([TRIPLET-]gcc|g++|clang|clang++[-VERSION], cc, c++) are
+ * listed (and asked for --version). */
+static bool compiler_shaped(const char *n)
+{
+	static const char *const stems[] = { "gcc", "g++", "clang", "clang++" };
+	const char *dash = strrchr(n, '-');
+	size_t len = strlen(n);
+
+	if (strcmp(n, "cc") == 0 || strcmp(n, "c++") == 0)
+		return true;
+	/* a trailing -12 or -14.0 is a version */
+	if (dash && dash[1] && strspn(dash + 1, "0123456789.") == strlen(dash + 1))
+		len = (size_t)(dash - n);
+	for (size_t i = 0; i < ELEMENTSOF(stems); i++) {
+		size_t k = strlen(stems[i]);
+
+		if (len >= k && memcmp(n + len - k, stems[i], k) == 0 && (len == k || n[len - k - 1] == '-'))
+			return true;
+	}
+	return false;
+}
+
 /* Names in @dir that could be compilers: regular executables (following
  * symlinks); the caller still asks the whitelist. */
-static int add_dir_names(const char *dir, char ***names)
+static int add_dir_names(const char *dir, bool shaped_only, char ***names)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -83,7 +106,7 @@ static int add_dir_names(const char *dir, char ***names)
 	while (r >= 0 && (de = readdir(d))) {
 		struct stat st;
 
-		if (de->d_name[0] == '.')
+		if (de->d_name[0] == '.' || (shaped_only && !compiler_shaped(de->d_name)))
 			continue;
 		if (fstatat(dirfd(d), de->d_name, &st, 0) == 0 && S_ISREG(st.st_mode) &&
 		    faccessat(dirfd(d), de->d_name, X_OK, AT_EACCESS) == 0)
@@ -108,12 +131,12 @@ static int candidates(const struct daemon_config *cfg, char ***ret)
 			size_t len = strcspn(p, ":");
 			_cleanup_free_ char *dir = strndup(p, len);
 
-			r = dir ? add_dir_names(dir, &names) : -ENOMEM;
+			r = dir ? add_dir_names(dir, true, &names) : -ENOMEM;
 			p += len + (p[len] == ':');
 		}
 	} else
 		for (char *const *d = policy_whitelist_dirs(cfg); r >= 0 && *d; d++)
-			r = add_dir_names(*d, &names);
+			r = add_dir_names(*d, false, &names);
 	if (r < 0) {
 		strv_free(names);
 		return r;

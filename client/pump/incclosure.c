@@ -500,6 +500,13 @@ static int search(struct walk *w, const struct incscan_include *inc, const char 
 	if (name[0] == '/')
 		return absolute_include(w, name);
 	if (inc && inc->next && from && from->idx != IDX_NONE) {
+		/* clang treats #include_next in a file found beside its includer
+		 * as #include; gcc continues from the first quote dir: ship both */
+		if (from->idx == IDX_OWN_DIR) {
+			r = search(w, NULL, name, kind, from);
+			if (r < 0)
+				return r;
+		}
 		own_dir = false;
 		start = from->idx == IDX_OWN_DIR ? 0 : (size_t)from->idx + 1;
 	}
@@ -656,7 +663,8 @@ static int visit(struct walk *w, const char *path, int idx, bool user)
 		if (r < 0)
 			return not_covered(w, "cannot resolve '%s'", path);
 	}
-	r = incfiles_get(w->fs, user ? real : path, user ? real : path, user, &f);
+	r = incfiles_get(w->fs, user ? real : path, user ? real : path, user,
+			 incdirs_watches(w->dirs, user ? real : path), &f);
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0)
