@@ -31,6 +31,7 @@
 #include "standalone.h"
 #include "session.h"
 #include "toolchain.h"
+#include "workdir.h"
 
 /* The one decision where log lines go: --log-file, --log-stderr, else the
  * journal when stderr is connected to it or its socket exists, else stderr
@@ -291,11 +292,11 @@ static int serve(struct daemon_run *d)
 
 	switch (d->mode) {
 	case SERVE_INETD:
-		exec_install_term_handler();
+		exec_install_term_handler(workdir_remove_on_signal);
 		d->job = session_serve(cfg, STDIN_FILENO, STDOUT_FILENO);
 		return 0;
 	case SERVE_CONNECTED:
-		exec_install_term_handler();
+		exec_install_term_handler(workdir_remove_on_signal);
 		d->job = session_serve(cfg, d->conn_fd, d->conn_fd);
 		return 0;
 	case SERVE_STANDALONE:
