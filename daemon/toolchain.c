@@ -60,7 +60,7 @@ int toolchain_find(const char *name, const char *path, char **ret_full)
 
 static bool whitelisted(const struct daemon_config *cfg, const char *name)
 {
-	struct compilerlist w = { .dirs = policy_whitelist_dirs(cfg), .insecure = cfg->insecure };
+	struct compilerlist w = policy_compilerlist(cfg);
 
 	return compilerlist_check(&w, name) == CL_ALLOW;
 }
@@ -408,7 +408,7 @@ int toolchain_authorize(const struct daemon_config *cfg, unsigned protover, char
 {
 	_cleanup_(strv_freep) char **mapped = NULL;
 	_cleanup_free_ char *full = NULL;
-	struct compilerlist w = { .dirs = policy_whitelist_dirs(cfg), .insecure = cfg->insecure };
+	struct compilerlist w = policy_compilerlist(cfg);
 	struct policy_result pr;
 	char *msg = NULL;
 	const char *name;
