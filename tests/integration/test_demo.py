@@ -12,9 +12,10 @@ from ecosystem_helpers import needs_client
 pytestmark = needs_client
 
 
-def test_make_demo_script():
+def test_make_demo_script(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("DISTCC_")}
-    env.update({"DEMO_BUILD": BUILD, "DEMO_QUIET": "1"})
+    # TMPDIR: a failed run keeps its files, under pytest's own temp dir
+    env.update({"DEMO_BUILD": BUILD, "DEMO_QUIET": "1", "TMPDIR": str(tmp_path)})
     p = subprocess.run([os.path.join(TOP, "tests/demo/demo.sh")], env=env, capture_output=True,
                        text=True, timeout=240)
     out = p.stdout + p.stderr

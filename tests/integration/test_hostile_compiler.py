@@ -14,7 +14,8 @@ import time
 
 import pytest
 
-from hostile_helpers import Daemon, Scratch, make_masq, raw_job
+from hostile_helpers import Daemon, Scratch, connect, make_masq, raw_job, recv_all
+from pump_wire_helpers import file_entry, parse_pump_reply, pump_request
 from test_daemon_limits import gone
 
 PROBE = r'''#!/usr/bin/python3 -I
@@ -61,6 +62,12 @@ elif mode == "symlink_stdout":
     print("probe stdout", flush=True)
     os.unlink(path)
     os.symlink(SECRET, path)
+elif mode == "symlink_dotd":
+    deps = args[args.index("-MF") + 1]
+    with open(deps, "w") as f:
+        f.write("t.o: t.c\n")
+    os.unlink(deps)
+    os.symlink(SECRET, deps)
 elif mode == "symlink_stderr":
     path = os.readlink("/proc/self/fd/2")
     os.unlink(path)
@@ -167,6 +174,20 @@ def test_stdout_swapped_for_symlink(probe):
 @pytest.mark.sanitize
 def test_stderr_swapped_for_symlink(probe):
     assert_only_refusal(probe, run(probe, "symlink_stderr"), "compiler.stderr")
+
+
+@pytest.mark.sanitize
+def test_dotd_swapped_for_symlink(probe):
+    """Protocol 3 sends the .d file back (DOTD): it is read the same way."""
+    req = pump_request("/src", ["gcc", "-DPROBE=symlink_dotd", "-MD", "-c", "/src/t.c", "-o",
+                                "t.o"], [file_entry("/src/t.c", b"int t;\n")])
+    with connect(probe["d"], timeout=30) as s:
+        s.sendall(req)
+        rep = parse_pump_reply(recv_all(s))
+    assert rep["STAT"] == 113 << 8, rep
+    assert "DOTD" not in rep and rep["DOTO"] == b"" and rep["SOUT"] == b""
+    assert probe["text"].encode() not in rep["SERR"]
+    assert b"'output.d' is not a plain file" in rep["SERR"], rep["SERR"]
 
 
 @pytest.mark.sanitize
