@@ -64,6 +64,10 @@ static void check_whitelist(const struct daemon_config *cfg)
 {
 	bool any = false;
 
+	if (cfg->has_cmdlist) {
+		log_info("DISTCC_CMDLIST is the compiler list; the masquerade directories are not used");
+		return;
+	}
 	if (cfg->insecure) {
 		log_warning("--enable-tcp-insecure: the compiler whitelist is off; clients may run any "
 			    "program on PATH");
@@ -75,8 +79,6 @@ static void check_whitelist(const struct daemon_config *cfg)
 		log_warning("no compiler whitelist directory is readable (%s); every job will be "
 			    "refused: run update-distcc-symlinks or pass --masquerade-dir",
 			    policy_whitelist_dirs(cfg)[0]);
-	if (cfg->cmdlist)
-		log_warning("DISTCC_CMDLIST is not supported; using the masquerade whitelist");
 }
 
 static void check_sandbox(void)
