@@ -52,6 +52,10 @@ static const char *keep_full_option(char *const *argv)
 				return *k;
 		if (str_has_prefix(argv[i], "-Wp,") || str_has_prefix(argv[i], "-Xpreprocessor"))
 			return argv[i];
+		/* gcc: "-fdirectives-only is incompatible with -Wunused-macros" */
+		if (strcmp(argv[i], "-Wunused-macros") == 0 ||
+		    strcmp(argv[i], "-Werror=unused-macros") == 0)
+			return argv[i];
 	}
 	return NULL;
 }

@@ -26,7 +26,8 @@ enum cppmode {
  * gcc-family compilers (gcc, g++, <triple>-gcc, gcc-12, ...), a source
  * not already preprocessed, and none of the options that change what
  * -E writes (-C, -CC, -traditional-cpp, -fpreprocessed, -fdirectives-only
- * given by the user...). *ret_why says why not (static text) for FULL. */
+ * given by the user...) or that gcc refuses with it (-Wunused-macros).
+ * *ret_why says why not (static text) for FULL. */
 enum cppmode cppmode_choose(const struct argscan_job *job, bool wanted, const char **ret_why);
 /* Add @mode's options to job->cpp_argv and job->server_argv. -ENOMEM
  * leaves the job as it was. */

@@ -60,9 +60,10 @@ static void help(void)
 	       "   DISTCC_LOG                 Send messages to file, not stderr.\n"
 	       "   DISTCC_DIR                 Directory for host list and locks (~/.distcc).\n"
 	       "   DISTCC_FALLBACK=0          Never compile locally after a distribution failure.\n"
+	       "   DISTCC_DIRECTIVES_ONLY=0   Preprocess gcc jobs fully, as distcc 3.4 does.\n"
 	       "\n"
 	       "Host specifications:\n"
-	       "   localhost[/LIMIT]          Run in place.\n"
+	       "   localhost[/LIMIT]          Compile locally.\n"
 	       "   HOST[:PORT][/LIMIT][,lzo]  TCP connection (port 3632 by default).\n"
 	       "   [::1]:PORT                 IPv6 address.\n"
 	       "   --localslots=N --localslots_cpp=N --randomize\n",
@@ -73,7 +74,7 @@ static void version(void)
 {
 	printf("distcc %s %s\n"
 	       "  (protocols 1, 2 and 3) (default port 3632)\n"
-	       "  systemd-native reimplementation; serves protocols 1 and 2\n"
+	       "  systemd-native reimplementation of distcc 3.4\n"
 	       "\n"
 	       "distcc is free software, and you may use, modify and redistribute it under\n"
 	       "the terms of the GNU General Public License version 2 or later.\n",

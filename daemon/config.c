@@ -307,9 +307,38 @@ static int collect_locale(struct daemon_config *c)
 	return 0;
 }
 
+#define CMDLIST_FILE_MAX (1u << 20)
+
+/* DISTCC_CMDLIST is read once, at start: a list that cannot be read is a
+ * bad setting (exit 101), never a silently open or empty whitelist. */
+static int load_cmdlist(struct daemon_config *c, const char *path, const char *words)
+{
+	_cleanup_free_ char *text = NULL;
+	unsigned n = 1;
+	size_t len;
+	int r;
+
+	if (!path || !*path)
+		return 0;
+	if (words && *words && parse_uint32(words, 1, CMDLIST_MAX_NUMWORDS, &n) < 0)
+		return log_error_errno(EINVAL, "invalid DISTCC_CMDLIST_NUMWORDS='%s': must be 1..%u",
+				       words, CMDLIST_MAX_NUMWORDS);
+	r = read_file_max(path, CMDLIST_FILE_MAX, &text, &len);
+	if (r < 0)
+		return log_error_errno(r, "cannot read DISTCC_CMDLIST '%s': %m", path);
+	r = cmdlist_parse(text, n, &c->cmdlist);
+	if (r < 0)
+		return r;
+	c->has_cmdlist = true;
+	if (!c->cmdlist.paths)
+		log_warning("DISTCC_CMDLIST '%s' lists no compiler: every job will be refused", path);
+	return 0;
+}
+
 int config_load_env(struct daemon_config *c)
 {
 	const char *p = getenv("DISTCCD_PATH"), *t = getenv("TMPDIR"), *io;
+	int r;
 
 	c->save_temps = parse_bool_value(getenv("DISTCC_SAVE_TEMPS"), false);
 	c->notify_socket = getenv("NOTIFY_SOCKET") != NULL;
@@ -327,9 +356,9 @@ int config_load_env(struct daemon_config *c)
 			return log_error_errno(EINVAL, "invalid DISTCC_IO_TIMEOUT='%s'", io);
 		c->io_timeout = u;
 	}
-	p = getenv("DISTCC_CMDLIST");
-	if (p && *p && !(c->cmdlist = strdup(p)))
-		return -ENOMEM;
+	r = load_cmdlist(c, getenv("DISTCC_CMDLIST"), getenv("DISTCC_CMDLIST_NUMWORDS"));
+	if (r < 0)
+		return r;
 	p = getenv("JOURNAL_STREAM");
 	if (p && !(c->journal_stream = strdup(p)))
 		return -ENOMEM;
@@ -346,7 +375,7 @@ void config_done(struct daemon_config *c)
 	free(c->user);
 	free(c->path);
 	free(c->tmpdir);
-	free(c->cmdlist);
+	cmdlist_free(&c->cmdlist);
 	free(c->toolmap_path);
 	toolmap_free(&c->toolmap);
 	free(c->journal_stream);

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 
+#include "compilerlist.h"
 #include "netacl.h"
 #include "io.h"
 #include "toolmap.h"
@@ -39,7 +40,8 @@ struct daemon_config {
 	char *path;                /* DISTCCD_PATH, else PATH, else a default */
 	char *tmpdir;              /* TMPDIR, else /tmp */
 	char **locale_env;         /* LANG=, LC_*= to hand to the compiler */
-	char *cmdlist;             /* DISTCC_CMDLIST: refused (not supported) */
+	bool has_cmdlist;          /* DISTCC_CMDLIST set: cmdlist is the compiler list */
+	struct cmdlist cmdlist;    /* its entries (DISTCC_CMDLIST_NUMWORDS words matched) */
 	char *journal_stream;      /* JOURNAL_STREAM: stderr is the journal's */
 	bool notify_socket;        /* NOTIFY_SOCKET set: Type=notify, stay in the foreground */
 };
@@ -67,7 +69,8 @@ void config_init(struct daemon_config *c);
  * an unsupported feature (--zeroconf, --auth...) returns -EOPNOTSUPP. */
 int config_parse_argv(struct daemon_config *c, int argc, char *argv[], enum config_action *ret_action);
 /* Read DISTCC_SAVE_TEMPS, DISTCCD_PATH/PATH, TMPDIR, DISTCC_IO_TIMEOUT,
- * DISTCC_CMDLIST, JOURNAL_STREAM, NOTIFY_SOCKET, LANG/LC_*. */
+ * DISTCC_CMDLIST (the file is read here), DISTCC_CMDLIST_NUMWORDS,
+ * JOURNAL_STREAM, NOTIFY_SOCKET, LANG/LC_*. */
 int config_load_env(struct daemon_config *c);
 void config_done(struct daemon_config *c);
 /* Usage text for --help. */

@@ -31,6 +31,7 @@
 #include "standalone.h"
 #include "session.h"
 #include "toolchain.h"
+#include "workdir.h"
 
 /* The one decision where log lines go: --log-file, --log-stderr, else the
  * journal when stderr is connected to it or its socket exists, else stderr
@@ -63,6 +64,10 @@ static void check_whitelist(const struct daemon_config *cfg)
 {
 	bool any = false;
 
+	if (cfg->has_cmdlist) {
+		log_info("DISTCC_CMDLIST is the compiler list; the masquerade directories are not used");
+		return;
+	}
 	if (cfg->insecure) {
 		log_warning("--enable-tcp-insecure: the compiler whitelist is off; clients may run any "
 			    "program on PATH");
@@ -74,8 +79,6 @@ static void check_whitelist(const struct daemon_config *cfg)
 		log_warning("no compiler whitelist directory is readable (%s); every job will be "
 			    "refused: run update-distcc-symlinks or pass --masquerade-dir",
 			    policy_whitelist_dirs(cfg)[0]);
-	if (cfg->cmdlist)
-		log_warning("DISTCC_CMDLIST is not supported; using the masquerade whitelist");
 }
 
 static void check_sandbox(void)
@@ -291,11 +294,11 @@ static int serve(struct daemon_run *d)
 
 	switch (d->mode) {
 	case SERVE_INETD:
-		exec_install_term_handler();
+		exec_install_term_handler(workdir_remove_on_signal);
 		d->job = session_serve(cfg, STDIN_FILENO, STDOUT_FILENO);
 		return 0;
 	case SERVE_CONNECTED:
-		exec_install_term_handler();
+		exec_install_term_handler(workdir_remove_on_signal);
 		d->job = session_serve(cfg, d->conn_fd, d->conn_fd);
 		return 0;
 	case SERVE_STANDALONE:

@@ -29,20 +29,26 @@
 #define SWEEP_TIMEOUT_SEC 5
 
 static volatile sig_atomic_t running_pgid;
+static void (*term_cleanup)(void);
 
 static void term_handler(int sig)
 {
 	if (running_pgid > 0)
 		kill(-(pid_t)running_pgid, SIGKILL);
+	if (term_cleanup)
+		term_cleanup();
 	_exit(128 + sig);
 }
 
-void exec_install_term_handler(void)
+void exec_install_term_handler(void (*cleanup)(void))
 {
 	struct sigaction sa = { .sa_handler = term_handler };
 	int sigs[] = { SIGTERM, SIGINT, SIGHUP };
 
+	term_cleanup = cleanup;
 	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < ELEMENTSOF(sigs); i++)
+		sigaddset(&sa.sa_mask, sigs[i]);     /* one handler run at a time */
 	for (size_t i = 0; i < ELEMENTSOF(sigs); i++)
 		sigaction(sigs[i], &sa, NULL);
 }

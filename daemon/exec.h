@@ -43,5 +43,5 @@ void exec_kill_children(bool (*spare)(pid_t pid, void *userdata), void *userdata
  * survive). For a subreaper whose own children are all done. */
 void exec_sweep_children(void);
 /* In a serving process: on SIGTERM/SIGINT/SIGHUP kill the running compiler's
- * process group, then exit. */
-void exec_install_term_handler(void);
+ * process group, run @cleanup (async-signal-safe; may be NULL), then exit. */
+void exec_install_term_handler(void (*cleanup)(void));

@@ -211,6 +211,8 @@ static int landlock_rules(int ruleset, const struct sandbox_params *p, uint64_t 
 		r = allow_path(ruleset, "/dev/null", FS_DEVNULL, handled);
 	if (r >= 0)
 		r = allow_path_dirs(ruleset, p->path, handled);
+	if (r >= 0 && p->exec_dir)
+		r = allow_path_dirs(ruleset, p->exec_dir, handled);
 	if (r >= 0)
 		r = allow_path(ruleset, p->workdir, FS_JOB, handled);
 	return r;

@@ -240,9 +240,23 @@ static int session_pump_argv(struct session *s, char ***ret_argv)
 	return pumpargv_build(js->argv, &spec, ret_argv);
 }
 
+/* DISTCC_CMDLIST names compilers by path, possibly outside PATH: the
+ * directory of the listed compiler is opened to it like a PATH directory. */
+static int cmdlist_exec_dir(const struct daemon_config *cfg, const char *argv0, char **ret)
+{
+	const char *slash = strrchr(argv0, '/');
+
+	*ret = NULL;
+	if (!cfg->has_cmdlist || !slash || slash == argv0 || argv0[0] != '/')
+		return 0;
+	*ret = strndup(argv0, (size_t)(slash - argv0));
+	return *ret ? 0 : -ENOMEM;
+}
+
 static int session_run_compiler(struct session *s, int *ret_status, enum exec_outcome *ret_out)
 {
 	_cleanup_(strv_freep) char **argv = NULL;
+	_cleanup_free_ char *exec_dir = NULL;
 	struct sandbox_params sp = { .path = s->cfg->path, .locale_env = s->cfg->locale_env };
 	struct exec_params ep = { .sandbox = &sp, .peer = &s->watch, .deadline = USEC_INFINITY };
 	int r;
@@ -254,6 +268,10 @@ static int session_run_compiler(struct session *s, int *ret_status, enum exec_ou
 		r = session_plain_input(s, &argv);
 	if (r < 0)
 		return r;
+	r = cmdlist_exec_dir(s->cfg, argv[0], &exec_dir);
+	if (r < 0)
+		return r;
+	sp.exec_dir = exec_dir;
 	sp.workdir = s->wd.dir;
 	sp.as_bytes = s->cfg->job_as_bytes;
 	sp.fsize_bytes = s->cfg->job_fsize_bytes;

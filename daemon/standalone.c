@@ -32,6 +32,7 @@
 #include "standalone.h"
 #include "session.h"
 #include "stats-server.h"
+#include "workdir.h"
 
 /* A connection: served by a child (pid), or parked (fd, no child yet). */
 struct child {
@@ -159,7 +160,7 @@ static _noreturn_ void child_main(struct server *s, int fd, int slot_fd)
 		close(s->relay[0]);
 		journal_relay_child(s->relay[1]);
 	}
-	exec_install_term_handler();
+	exec_install_term_handler(workdir_remove_on_signal);
 	sigprocmask(SIG_SETMASK, &s->oldmask, NULL);
 	res = session_serve_with(s->cfg, fd, fd, &ops);
 	close(fd);

@@ -7,6 +7,7 @@
  * read unless it is a plain file of ours.
  */
 #include <dirent.h>
+#include <signal.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "io.h"
@@ -27,6 +29,11 @@
  * (logged) rather than costing the daemon its stack or its fds. A pump
  * job's root is at most MAX_PUMP_DEPTH deep. */
 #define REMOVE_MAX_DEPTH (2 * MAX_PUMP_DEPTH)
+
+/* The job directory of this serving process, for workdir_remove_on_signal():
+ * its parent's fd and its name (the fds stay open until workdir_done()). */
+static volatile sig_atomic_t registered_parent_fd = -1;
+static char registered_name[32];
 
 static int random_name(char ret[static 26])
 {
@@ -109,6 +116,11 @@ int workdir_create(const char *tmpdir, const char *in_ext, const char *out_ext, 
 		(void)unlinkat(w.parent_fd, name, AT_REMOVEDIR);
 		workdir_free(&w);
 		return r;
+	}
+	if (!keep) {
+		registered_parent_fd = -1;
+		memcpy(registered_name, name, sizeof(name));
+		registered_parent_fd = w.parent_fd;
 	}
 	*ret = w;
 	return 0;
@@ -193,10 +205,68 @@ static void remove_entries(int dfd, unsigned depth)
 	closedir(d);
 }
 
+#define SIGNAL_REMOVE_MAX_ROUNDS 65536u
+
+/* One pass over directory @fd (taken over and closed): remove what can be
+ * removed; a non-empty subdirectory is entered instead (its parent's
+ * listing dropped), for the caller to start again from the top. */
+static void remove_pass(int fd)
+{
+	static char buf[4096] __attribute__((aligned(8)));
+
+	for (;;) {
+		long n = syscall(SYS_getdents64, fd, buf, sizeof(buf));
+		int sub = -1;
+
+		if (n <= 0)
+			break;
+		for (long off = 0; off < n && sub < 0;) {
+			struct dirent64 *de = (struct dirent64 *)(buf + off);
+			const char *name = de->d_name;
+
+			off += de->d_reclen;
+			if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
+			    unlinkat(fd, name, 0) == 0 || errno != EISDIR ||
+			    unlinkat(fd, name, AT_REMOVEDIR) == 0 ||
+			    (errno != ENOTEMPTY && errno != EEXIST))
+				continue;
+			sub = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		}
+		if (sub >= 0) {
+			close(fd);
+			fd = sub;
+		}
+	}
+	close(fd);
+}
+
+/* remove_entries() needs readdir() and recursion, neither safe in a signal
+ * handler: this removes @name under @parent_fd iteratively, with one fd and
+ * a static buffer, through async-signal-safe calls only (openat,
+ * getdents64, unlinkat, close), never following a symlink; bounded work. */
+void workdir_remove_on_signal(void)
+{
+	int parent_fd = registered_parent_fd;
+
+	for (unsigned round = 0; parent_fd >= 0 && round < SIGNAL_REMOVE_MAX_ROUNDS; round++) {
+		int fd;
+
+		if (unlinkat(parent_fd, registered_name, AT_REMOVEDIR) == 0 ||
+		    (errno != ENOTEMPTY && errno != EEXIST))
+			return;
+		fd = openat(parent_fd, registered_name,
+			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return;
+		remove_pass(fd);
+	}
+}
+
 void workdir_done(struct workdir *w)
 {
 	if (!w->dir)
 		return;         /* never created (a zeroed struct owns no fds) */
+	registered_parent_fd = -1;
 	if (w->keep)
 		log_info("keeping job directory '%s' (DISTCC_SAVE_TEMPS)", w->dir);
 	else {

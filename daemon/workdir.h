@@ -38,3 +38,11 @@ int workdir_read(const struct workdir *w, const char *name, size_t max, struct b
 int workdir_check(const struct workdir *w, const char *name);
 /* Remove the directory and its files (unless keep) and free the names. */
 void workdir_done(struct workdir *w);
+/* For the handler of a fatal signal: remove the directory of the last
+ * workdir_create() that workdir_done() has not handled yet (unless keep).
+ * Async-signal-safe. */
+void workdir_remove_on_signal(void);
+/* For a handler of a fatal signal: remove the directory of the last
+ * workdir_create() that workdir_done() has not handled yet (unless keep).
+ * Async-signal-safe. */
+void workdir_remove_on_signal(void);

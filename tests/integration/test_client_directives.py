@@ -179,3 +179,13 @@ def test_date_with_source_date_epoch_is_compiled_locally(tmp_path, server):
     assert r.returncode == 0 and r.stderr == b"", r.stderr
     assert b"Jan  1 1970" in (tmp_path / "d.o").read_bytes()
     assert server.count("COMPILE_", 1, timeout=1) == 0
+
+
+def test_unused_macros_keeps_full_preprocessing(tmp_path, server):
+    """gcc refuses -fdirectives-only with -Wunused-macros: such jobs are
+    preprocessed fully and still distributed."""
+    write(str(tmp_path / "u.c"), b"#define UNUSED_ONE 1\nint x;\n")
+    r = run(tmp_path, client_env(tmp_path, server.hostspec), ["gcc", "-Wunused-macros", "-c", "u.c"])
+    assert r.returncode == 0, r.stderr
+    assert b"incompatible" not in r.stderr
+    assert server.count("COMPILE_OK", 1) == 1, server.text()

@@ -199,7 +199,9 @@ def test_sigterm_stops_jobs_and_removes_pidfile(fake):
     # like /run/distccd from tmpfiles.d: writable by the user distccd drops to
     pw = pwd.getpwnam("distccd")
     os.chown(piddir, pw.pw_uid, pw.pw_gid)
-    d = Daemon(args=["-P", pidfile], masq=masq, env=env)
+    jobtmp = world_dir("distccd-jobtmp-")
+    os.chmod(jobtmp, 0o1777)
+    d = Daemon(args=["-P", pidfile], masq=masq, env=dict(env, TMPDIR=jobtmp))
     try:
         end = time.monotonic() + 5
         while not os.path.exists(pidfile) and time.monotonic() < end:
@@ -208,6 +210,7 @@ def test_sigterm_stops_jobs_and_removes_pidfile(fake):
         s = connect(d)
         s.sendall(request(["fakecc", "-c", "t.c", "-o", "t.o"], PRE))
         running = wait_running(state)
+        assert len(os.listdir(jobtmp)) == 1          # the job's directory
         d.proc.send_signal(signal.SIGTERM)
         assert d.proc.wait(10) == 0
         assert not os.path.exists(pidfile)
@@ -215,7 +218,13 @@ def test_sigterm_stops_jobs_and_removes_pidfile(fake):
             assert gone(pid)
         assert recv_all(s) == b""
         s.close()
+        # the worker stopped mid-job removed its job directory on the way out
+        end = time.monotonic() + 5
+        while os.listdir(jobtmp) and time.monotonic() < end:
+            time.sleep(0.05)
+        assert os.listdir(jobtmp) == []
     finally:
         d.stop()
         shutil.rmtree(d.dir, ignore_errors=True)
         shutil.rmtree(piddir, ignore_errors=True)
+        shutil.rmtree(jobtmp, ignore_errors=True)

@@ -14,7 +14,8 @@ import time
 
 import pytest
 
-from hostile_helpers import Daemon, Scratch, make_masq, raw_job
+from hostile_helpers import Daemon, Scratch, connect, make_masq, raw_job, recv_all
+from pump_wire_helpers import file_entry, parse_pump_reply, pump_request
 from test_daemon_limits import gone
 
 PROBE = r'''#!/usr/bin/python3 -I
@@ -61,6 +62,12 @@ elif mode == "symlink_stdout":
     print("probe stdout", flush=True)
     os.unlink(path)
     os.symlink(SECRET, path)
+elif mode == "symlink_dotd":
+    deps = args[args.index("-MF") + 1]
+    with open(deps, "w") as f:
+        f.write("t.o: t.c\n")
+    os.unlink(deps)
+    os.symlink(SECRET, deps)
 elif mode == "symlink_stderr":
     path = os.readlink("/proc/self/fd/2")
     os.unlink(path)
@@ -81,7 +88,19 @@ elif mode == "sockets":
                       "socketpair": attempt(lambda: socket.socketpair())}))
 elif mode == "fds":
     print(json.dumps(open_fds()))
+elif mode == "siblings":
+    top = os.path.dirname(os.path.dirname(os.path.abspath(sys.argv[0])))
+    def read(rel):
+        with open(os.path.join(top, rel)) as f:
+            f.read()
+    print(json.dumps({rel: attempt(lambda: read(rel)) for rel in SIBLINGS}))
 '''
+
+
+# a path beside the probe's bin/ -> may the compiler read it?
+SIBLINGS = {"lib/f": True, "libexec/f": True, "include/f": True, "share/locale/f": True,
+            "x86_64-fake-linux-gnu/f": True,       # a triple bin/ has a driver for
+            "share/secret": False, "arm-other-linux-gnu/f": False, "my-private-notes/f": False}
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +123,14 @@ def probe():
     unix.setblocking(False)
     bindir = os.path.join(s.dir, "bin")
     os.mkdir(bindir, 0o755)
-    body = PROBE
+    # beside bin/: what a toolchain needs, and what only looks like it
+    for rel in SIBLINGS:
+        os.makedirs(os.path.dirname(s.path(rel)), 0o755, exist_ok=True)
+        with open(s.path(rel), "w") as f:
+            f.write("x")
+        os.chmod(s.path(rel), 0o644)
+    s.script(os.path.join("bin", "x86_64-fake-linux-gnu-gcc"), "#!/bin/sh\nexit 1\n")
+    body = PROBE.replace("SIBLINGS", repr(sorted(SIBLINGS)))
     for k, v in {"SECRET": repr(secret), "TAG": repr(tag), "UNIX_PATH": repr(unix_path),
                  "UDP_PORT": str(udp.getsockname()[1]),
                  "TCP_PORT": str(tcp.getsockname()[1])}.items():
@@ -170,6 +196,20 @@ def test_stderr_swapped_for_symlink(probe):
 
 
 @pytest.mark.sanitize
+def test_dotd_swapped_for_symlink(probe):
+    """Protocol 3 sends the .d file back (DOTD): it is read the same way."""
+    req = pump_request("/src", ["gcc", "-DPROBE=symlink_dotd", "-MD", "-c", "/src/t.c", "-o",
+                                "t.o"], [file_entry("/src/t.c", b"int t;\n")])
+    with connect(probe["d"], timeout=30) as s:
+        s.sendall(req)
+        rep = parse_pump_reply(recv_all(s))
+    assert rep["STAT"] == 113 << 8, rep
+    assert "DOTD" not in rep and rep["DOTO"] == b"" and rep["SOUT"] == b""
+    assert probe["text"].encode() not in rep["SERR"]
+    assert b"'output.d' is not a plain file" in rep["SERR"], rep["SERR"]
+
+
+@pytest.mark.sanitize
 @pytest.mark.parametrize("mode", ["daemon", "group"])
 def test_nothing_survives_the_job(probe, mode):
     """A double-forked setsid() process (out of the compiler's group) and a
@@ -195,6 +235,20 @@ def test_no_sockets(probe):
                 probe[name].recv(16)
             else:
                 probe[name].accept()
+
+
+@pytest.mark.sanitize
+def test_toolchain_siblings_only(probe):
+    """Beside a DISTCCD_PATH bin/: lib*, libexec, include, share/locale and
+    the <triple>/ of a driver in bin/ are readable; any other directory with
+    dashes in its name, and the rest of share/, are not."""
+    rep = run(probe, "siblings")
+    assert rep["STAT"] == 0, rep
+    got = json.loads(rep["SOUT"])
+    for rel, ok in SIBLINGS.items():
+        assert (got[rel] == "ok") == ok, (rel, got[rel])
+        if not ok:
+            assert got[rel] == 13, (rel, got[rel])
 
 
 @pytest.mark.sanitize

@@ -187,6 +187,23 @@ def test_target_named_like_local_without_mt(d, tree):
     assert rep["DOTD"] == dep and dep.startswith(b"main.o:")
 
 
+@pytest.mark.parametrize("opt", ["--sysroot=", "-isysroot"])
+def test_sysroot_moved_under_root(d, jobtmp, opt):
+    files = {"sr/usr/include/foo.h": b"#define FOO 41\n",
+             "w/a.c": b"#include <foo.h>\nint a(void) { return FOO + 1; }\n"}
+    with PrivateTree(files) as t:
+        sysroot = [opt + t.path("sr")] if opt.endswith("=") else [opt, t.path("sr")]
+        args = ["-g", "-MD"] + sysroot + ["-c", t.path("w/a.c"), "-o", "a.o"]
+        rep = pump_job(d, t.path("w"), ["gcc"] + args, tree_entries(t.top))
+        assert rep["STAT"] == 0, rep["SERR"]
+        subprocess.run(["gcc"] + args, cwd=t.path("w"), check=True)
+        with open(t.path("w/a.o"), "rb") as f:
+            assert rep["DOTO"] == f.read()
+        with open(t.path("w/a.d"), "rb") as f:
+            assert rep["DOTD"] == f.read()
+    assert job_dirs_gone(jobtmp)
+
+
 def test_compile_error_has_client_paths_and_no_dotd(d, tree):
     entries = [file_entry(tree.path("proj/src/bad.c"), b"int f(void) { return nope; }\n")]
     rep = pump_job(d, tree.path("proj/src"), ["gcc", "-c", tree.path("proj/src/bad.c"), "-o",

@@ -224,6 +224,16 @@ def test_list_compilers(work):
     assert "'nosuch-cc-9' is not found on PATH" in r.stderr
     assert "'i686-linux-gnu-gcc' (mapped to 'x86_64-linux-gnu-gcc') is not in the whitelist" \
         in r.stderr
+    # DISTCC_CMDLIST is the list when set: its names, the paths it gives
+    cl = write(os.path.join(work, "cmdlist"), b"/usr/bin/gcc-11\n/usr/bin/clang\n/nonexistent/x-gcc\n")
+    amap = mapfile(work, "gcc gcc-11\n")
+    r = subprocess.run([binary("distccd"), "--toolchain-map", amap, "--list-compilers"],
+                       capture_output=True, text=True,
+                       env=dict(os.environ, PATH=SERVER_PATH, DISTCC_CMDLIST=cl))
+    assert r.returncode == 0, r.stderr
+    rows = {l.split()[0]: l.split()[1] for l in r.stdout.splitlines()[1:]}
+    assert rows == {"clang": "/usr/bin/clang", "gcc": "/usr/bin/gcc-11", "gcc-11": "/usr/bin/gcc-11"}
+    assert "'x-gcc' is listed in DISTCC_CMDLIST but not executable" in r.stderr
     # no whitelist: the compiler-shaped names on PATH, no other program is run
     r = subprocess.run([binary("distccd"), "--enable-tcp-insecure", "--list-compilers"],
                        capture_output=True, text=True, env=dict(os.environ, PATH=SERVER_PATH))

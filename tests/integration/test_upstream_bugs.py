@@ -113,13 +113,21 @@ def test_a6_many_specs_refused_worker_survives(d):
 
 def test_g1_cmdlist_without_whitelist_dirs_starts():
     """3.4 exits 110 at start without masquerade dirs even with
-    DISTCC_CMDLIST. Ours starts, says CMDLIST is unsupported, and refuses
-    jobs (fail closed) rather than running an unlisted compiler."""
-    with Daemon(masq="/nonexistent/distcc-masq", env={"DISTCC_CMDLIST": "gcc"}) as dd:
-        assert dd.alive()
-        assert dd.wait_log("DISTCC_CMDLIST is not supported")
-        rep = raw_job(dd, ARGV)
-        assert rep is not None and rep["STAT"] == 113 << 8
+    DISTCC_CMDLIST. Ours starts: the list is the whitelist then, and it
+    serves exactly the compilers listed."""
+    lst = world_dir("distccd-cmdlist-")
+    path = os.path.join(lst, "cmdlist")
+    with open(path, "w") as f:
+        f.write("/usr/bin/gcc\n")
+    try:
+        with Daemon(masq="/nonexistent/distcc-masq", env={"DISTCC_CMDLIST": path}) as dd:
+            assert dd.alive()
+            healthy(dd)
+            rep = raw_job(dd, ["cc"] + ARGV[1:])
+            assert rep is not None and rep["STAT"] == 113 << 8
+            assert b"not in DISTCC_CMDLIST" in rep["SERR"], rep["SERR"]
+    finally:
+        shutil.rmtree(lst, ignore_errors=True)
 
 
 @pytest.mark.skipif(autogroup_nice(os.getpid()) is None, reason="no scheduler autogroup")

@@ -218,10 +218,46 @@ static void test_env(void **state)
 	unsetenv("TMPDIR");
 }
 
+static void test_env_cmdlist(void **state)
+{
+	char path[] = "/tmp/test-config-cmdlist-XXXXXX";
+	struct daemon_config c;
+	enum config_action a;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "/usr/bin/gcc\n", 13), 13);
+	close(fd);
+	setenv("DISTCC_CMDLIST", path, 1);
+	setenv("DISTCC_CMDLIST_NUMWORDS", "2", 1);
+	assert_int_equal(parse(&c, &a, NULL), 0);
+	assert_int_equal(config_load_env(&c), 0);
+	assert_true(c.has_cmdlist);
+	assert_string_equal(c.cmdlist.paths[0], "/usr/bin/gcc");
+	assert_int_equal(c.cmdlist.numwords, 2);
+	config_done(&c);
+	setenv("DISTCC_CMDLIST_NUMWORDS", "0", 1);      /* a bad setting, not a default */
+	assert_int_equal(parse(&c, &a, NULL), 0);
+	assert_int_equal(config_load_env(&c), -EINVAL);
+	config_done(&c);
+	unsetenv("DISTCC_CMDLIST_NUMWORDS");
+	unlink(path);                                  /* unreadable: fail, never open */
+	assert_int_equal(parse(&c, &a, NULL), 0);
+	assert_int_equal(config_load_env(&c), -ENOENT);
+	config_done(&c);
+	unsetenv("DISTCC_CMDLIST");
+	assert_int_equal(parse(&c, &a, NULL), 0);
+	assert_int_equal(config_load_env(&c), 0);
+	assert_false(c.has_cmdlist);
+	config_done(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),     cmocka_unit_test(test_all_34_options),
+		cmocka_unit_test(test_env_cmdlist),
 		cmocka_unit_test(test_ours),	     cmocka_unit_test(test_help_version),
 		cmocka_unit_test(test_bad),	     cmocka_unit_test(test_unsupported),
 		cmocka_unit_test(test_env),

@@ -68,7 +68,7 @@ static void test_options_that_keep_full(void **state)
 {
 	static const char *const opts[] = {
 		"-C", "-CC", "-traditional-cpp", "-fpreprocessed", "-fdirectives-only", "-dD", "-g3",
-		"-Wp,-C",
+		"-Wp,-C", "-Wunused-macros", "-Werror=unused-macros",
 	};
 	const char *why;
 
