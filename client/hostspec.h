@@ -14,7 +14,7 @@ struct host {
 	enum host_mode mode;
 	char *spec;            /* the token as written (for --show-hosts) */
 	char *hostname;        /* TCP/SSH; IPv6 without brackets; "localhost" for LOCAL */
-	unsigned port;         /* TCP, default 3632 */
+	unsigned port;         /* TCP, and SSH ,daemon=PORT; default 3632 */
 	char *user;            /* SSH user@, or NULL */
 	char *command;         /* SSH :COMMAND, or NULL */
 	unsigned limit;        /* /N; default 4 (TCP, SSH) or 2 (localhost) */
@@ -22,6 +22,9 @@ struct host {
 	bool autolimit;        /* ",auto[=PORT]": limit from live state (livehosts.h) */
 	bool limit_given;      /* "/N" was written (caps an ",auto" limit) */
 	unsigned stats_port;   /* ",auto=PORT", default 3633 */
+	bool via_daemon;       /* SSH ",daemon[=PORT]": the job goes through the SSH
+				* connection to the server's own distccd on
+				* 127.0.0.1:port (ssh -W), not to a "distccd --inetd" */
 	unsigned protover;     /* 1 plain, 2 lzo, 3 cpp+lzo */
 };
 
