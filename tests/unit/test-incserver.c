@@ -149,6 +149,7 @@ static void make_corpus(void)
 static void start_server(void)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	sigset_t term, old;
 
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/sock", top);
 	listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -157,17 +158,17 @@ static void start_server(void)
 	assert_int_equal(listen(listen_fd, 16), 0);
 	mkdirs(at("cache"));
 	fflush(NULL);
+	/* blocked across fork(): a SIGTERM before serve() starts waits for it */
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &term, &old);
 	server_pid = fork();
+	if (server_pid != 0)
+		sigprocmask(SIG_SETMASK, &old, NULL);
 	assert_true(server_pid >= 0);
 	if (server_pid == 0) {
 		/* exit(), not _exit(): under ASan the server's leaks are checked */
-		sigset_t term;
-		int r;
-
-		sigemptyset(&term);
-		sigaddset(&term, SIGTERM);   /* a SIGTERM before serve() starts waits for it */
-		sigprocmask(SIG_BLOCK, &term, NULL);
-		r = incserver_serve(listen_fd, at("cache"), &server_opt);
+		int r = incserver_serve(listen_fd, at("cache"), &server_opt);
 
 		close(listen_fd);
 		exit(r == 0 ? 0 : 1);
