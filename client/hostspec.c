@@ -91,6 +91,17 @@ static int take_options(const char *p, struct host *h, const char **why)
 			h->cpp = true;
 		else if (n == 4 && strncmp(w, "down", 4) == 0)
 			h->down = true;
+		else if (strncmp(w, "daemon", 6) == 0 && (n == 6 || w[6] == '=')) {
+			if (h->mode != HOST_SSH) {
+				*why = "',daemon' is for SSH hosts ('@host,daemon') only";
+				return -EINVAL;
+			}
+			if (n > 6 && parse_num(w + 7, n - 7, 65535, &h->port) < 0) {
+				*why = "invalid ',daemon=PORT': must be 1-65535";
+				return -EINVAL;
+			}
+			h->via_daemon = true;
+		}
 		else if ((n == 4 || (n > 4 && w[4] == '=')) && strncmp(w, "auth", 4) == 0) {
 			*why = "',auth' needs GSS-API support, which this distcc is built without";
 			return -EINVAL;
@@ -102,6 +113,10 @@ static int take_options(const char *p, struct host *h, const char **why)
 	}
 	if (*p) {
 		*why = "unexpected text in host specification";
+		return -EINVAL;
+	}
+	if (h->via_daemon && h->command) {
+		*why = "',daemon' reaches the server's running distccd: no ':COMMAND' with it";
 		return -EINVAL;
 	}
 	if (h->cpp && !h->lzo) {
@@ -176,6 +191,7 @@ static int parse_ssh(const char *tok, struct host *h, const char **why)
 
 	h->mode = HOST_SSH;
 	h->limit = HOST_DEFAULT_LIMIT;
+	h->port = HOST_DEFAULT_PORT;
 	if (at != tok) {
 		h->user = strndup(tok, (size_t)(at - tok));
 		if (!h->user)

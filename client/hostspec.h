@@ -14,11 +14,14 @@ struct host {
 	enum host_mode mode;
 	char *spec;            /* the token as written (for --show-hosts) */
 	char *hostname;        /* TCP/SSH; IPv6 without brackets; "localhost" for LOCAL */
-	unsigned port;         /* TCP, default 3632 */
+	unsigned port;         /* TCP, and SSH ,daemon=PORT; default 3632 */
 	char *user;            /* SSH user@, or NULL */
 	char *command;         /* SSH :COMMAND, or NULL */
 	unsigned limit;        /* /N; default 4 (TCP, SSH) or 2 (localhost) */
 	bool lzo, cpp, down;
+	bool via_daemon;       /* SSH ",daemon[=PORT]": the job goes through the SSH
+				* connection to the server's own distccd on
+				* 127.0.0.1:port (ssh -W), not to a "distccd --inetd" */
 	unsigned protover;     /* 1 plain, 2 lzo, 3 cpp+lzo */
 };
 

@@ -214,10 +214,6 @@ static size_t filter_hosts(struct job *j)
 			log_debug("host '%s' is backed off", h->spec);
 			on = false;
 		}
-		if (on && h->mode == HOST_SSH) {
-			log_warning("ssh host '%s' is not supported yet, skipping it", h->spec);
-			on = false;
-		}
 		j->usable[i] = on;
 		usable += on;
 	}

@@ -173,17 +173,20 @@ static int parse_one(struct daemon_config *c, int opt, const char *arg, const ch
 			return bad("log-level", arg,
 				   "must be critical, error, warning, notice, info or debug");
 		c->log_level = r;
+		c->log_level_given = true;
 		return 0;
 	case OPT_LOG_STDERR:
 		c->log_stderr = true;
 		return 0;
 	case OPT_VERBOSE:
 		c->log_level = LOG_DEBUG;
+		c->log_level_given = true;
 		return 0;
 	case OPT_WIZARD:
 		c->mode = MODE_DAEMON;
 		c->no_detach = c->log_stderr = true;
 		c->log_level = LOG_DEBUG;
+		c->log_level_given = true;
 		return 0;
 	case OPT_NO_DETACH:
 		c->no_detach = true;

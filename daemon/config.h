@@ -31,6 +31,7 @@ struct daemon_config {
 	char *toolmap_path;        /* --toolchain-map FILE */
 	struct toolmap toolmap;    /* its entries (empty without the option) */
 	int log_level;             /* LOG_* */
+	bool log_level_given;      /* --log-level, --verbose or --wizard */
 	usec_t lifetime, job_lifetime, io_timeout;   /* 0 = off (io_timeout never 0) */
 	usec_t head_timeout;       /* from accept to the end of the request head; never 0 */
 	usec_t idle_exit;          /* socket-activated only: exit when idle this long; 0 = never */

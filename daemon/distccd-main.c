@@ -34,12 +34,31 @@
 #include "toolchain.h"
 #include "workdir.h"
 
+static bool stdin_is_socket(void)
+{
+	struct stat st;
+
+	return fstat(STDIN_FILENO, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+/* --inetd with pipes on stdin: started by sshd for a client's SSH host
+ * (or by a script), as that user; our stderr goes back to the user. */
+static bool over_ssh(const struct daemon_config *cfg)
+{
+	return cfg->mode == MODE_INETD && !stdin_is_socket();
+}
+
 /* The one decision where log lines go: --log-file, --log-stderr, else the
  * journal when stderr is connected to it or its socket exists, else stderr
- * when it is not a terminal (service managers capture it), else syslog. */
+ * when it is not a terminal (service managers capture it), else syslog.
+ * Over ssh, stderr is the client user's terminal: only warnings and worse
+ * go there unless a log level was given. */
 static int log_setup(const struct daemon_config *cfg)
 {
 	log_set_max_level(cfg->log_level);
+	if (over_ssh(cfg) && !cfg->log_file && !cfg->log_stderr && !cfg->log_level_given &&
+	    !journal_wanted(cfg->journal_stream, JOURNAL_SOCKET) && cfg->log_level > LOG_WARNING)
+		log_set_max_level(LOG_WARNING);
 	if (cfg->log_file) {
 		int r = log_to_file(cfg->log_file);
 
@@ -54,16 +73,17 @@ static int log_setup(const struct daemon_config *cfg)
 	return 0;
 }
 
-static bool stdin_is_socket(void)
-{
-	struct stat st;
-
-	return fstat(STDIN_FILENO, &st) == 0 && S_ISSOCK(st.st_mode);
-}
-
-static void check_whitelist(const struct daemon_config *cfg)
+static void check_whitelist(struct daemon_config *cfg)
 {
 	bool any = false;
+
+	if (cfg->insecure && over_ssh(cfg)) {
+		/* distcc 3.4's client always passes it over ssh; the job runs
+		 * as the ssh user, and the whitelist still protects that user */
+		log_info("--enable-tcp-insecure ignored over ssh (--inetd on a pipe): the "
+			 "compiler whitelist applies");
+		cfg->insecure = false;
+	}
 
 	if (cfg->has_cmdlist) {
 		log_info("DISTCC_CMDLIST is the compiler list; the masquerade directories are not used");

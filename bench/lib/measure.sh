@@ -6,8 +6,9 @@
 #   workload impl mode rep wall_s client_cpu_s server_cpu_s tx_bytes rx_bytes
 #   jobs remote_ok fallbacks status
 # status is "ok", "invalid" (a job fell back to local compilation, fewer
-# COMPILE_OK lines than jobs, or in a pump mode a local preprocessor run,
-# see cppwrap_prepare) or "failed" (the command failed).
+# COMPILE_OK lines than jobs, or in a pump mode more than 5 % of the jobs
+# preprocessed locally, see cppwrap_prepare) or "failed" (the command
+# failed). In pump modes, fallbacks also counts local preprocessor runs.
 
 TSV_HEADER="workload	impl	mode	rep	wall_s	client_cpu_s	server_cpu_s	tx_bytes	rx_bytes	jobs	remote_ok	fallbacks	status"
 
@@ -64,10 +65,13 @@ measure() {
 		[ "$fb" -ge $((jobs - remote)) ] || fb=$((jobs - remote))
 	fi
 	[ "$impl" = local ] && fb=0
-	# a pump run whose jobs quietly went in plain mode measures plain mode
+	# a pump run whose jobs quietly went in plain mode measures plain mode: a
+	# few (an include server's time budget) are part of that pump's cost and
+	# counted as fallbacks; more than 5 % make the run invalid
 	if [ $pump = 1 ] && [ "$cpp_runs" -gt 0 ]; then
-		echo "bench:   $cpp_runs of $jobs jobs preprocessed locally: not pump mode" >&2
-		status=invalid
+		echo "bench:   $cpp_runs of $jobs jobs preprocessed locally (plain mode)" >&2
+		fb=$((fb + cpp_runs))
+		[ $((cpp_runs * 20)) -le "$jobs" ] || status=invalid
 	fi
 	[ $rc -eq 0 ] || status=failed
 	set -- $b0 $b1
