@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -93,6 +94,51 @@ int sshconn_config(const struct client_config *cfg, char **ret_path)
 	return 0;
 }
 
+/* A shared connection is assumed up this long after a job succeeded over
+ * it (ssh keeps it SSHCMD_PERSIST_SEC after its last use). */
+#define STAMP_FRESH_SEC (SSHCMD_PERSIST_SEC * 3 / 4)
+
+static uint64_t fnv1a(uint64_t h, const char *s)
+{
+	for (; s && *s; s++)
+		h = (h ^ (uint8_t)*s) * 0x100000001b3ull;
+	return h * 0x100000001b3ull;
+}
+
+static bool stamp_fresh(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && time(NULL) - st.st_mtime < STAMP_FRESH_SEC &&
+	       st.st_mtime <= time(NULL);
+}
+
+/* While no job succeeded lately on this host (with these DISTCC_SSH words),
+ * take its start lock: the first job opens the shared connection, the
+ * others find it when they get the lock. Best effort: errors skip it. */
+static void gate(const struct client_config *cfg, const struct host *h, struct sshconn *c)
+{
+	_cleanup_free_ char *lock = NULL;
+	uint64_t k = fnv1a(fnv1a(0xcbf29ce484222325ull, h->spec), cfg->ssh);
+
+	if (asprintf(&c->stamp, "%s/ssh/up-%016llx", cfg->dir, (unsigned long long)k) < 0) {
+		c->stamp = NULL;
+		return;
+	}
+	if (stamp_fresh(c->stamp) || asprintf(&lock, "%s.lock", c->stamp) < 0)
+		return;
+	c->gate_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (c->gate_fd < 0)
+		return;
+	while (flock(c->gate_fd, LOCK_EX) < 0)
+		if (errno != EINTR) {
+			c->gate_fd = safe_close(c->gate_fd);
+			return;
+		}
+	if (stamp_fresh(c->stamp))
+		c->gate_fd = safe_close(c->gate_fd);
+}
+
 int sshconn_open(const struct client_config *cfg, const struct host *h, struct sshconn *ret)
 {
 	_cleanup_(strv_freep) char **argv = NULL;
@@ -104,20 +150,29 @@ int sshconn_open(const struct client_config *cfg, const struct host *h, struct s
 	r = sshconn_config(cfg, &conf);
 	if (r < 0)
 		log_debug_errno(r, "no ssh connection reuse (%s/ssh): %m", cfg->dir);
+	else
+		gate(cfg, h, &c);
 	r = sshcmd_build(&(struct sshcmd_params){ .ssh_env = cfg->ssh, .config = conf }, h, &argv);
-	if (r < 0)
+	if (r < 0) {
+		c.gate_fd = safe_close(c.gate_fd);
+		free(c.stamp);
 		return log_warning_errno(r, "cannot use DISTCC_SSH for host '%s' (%s): %m",
 					 h->spec, r == -EINVAL ? "its first word must be the ssh program, "
 					 "not an option" : "too many words");
+	}
 	err = memfd_create("distcc-ssh-stderr", MFD_CLOEXEC);
-	if (err < 0)
-		return log_error_errno(errno, "cannot hold ssh's messages: %m");
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-		return log_error_errno(errno, "cannot create a socketpair for ssh: %m");
+	if (err < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		r = -errno;
+		c.gate_fd = safe_close(c.gate_fd);
+		free(c.stamp);
+		return log_error_errno(r, "cannot set up the pipes for ssh: %m");
+	}
 	r = child_spawn_fds(argv, sv[1], sv[1], err, &c.pid);
 	safe_close(sv[1]);
 	if (r < 0) {
 		safe_close(sv[0]);
+		c.gate_fd = safe_close(c.gate_fd);
+		free(c.stamp);
 		return log_warning_errno(r, "cannot run '%s' for host '%s': %m", argv[0], h->spec);
 	}
 	log_debug("started ssh for '%s': %s ...", h->spec, argv[0]);
@@ -216,7 +271,16 @@ int sshconn_close(struct sshconn *c, bool failed)
 			log_warning_errno(r, "cannot wait for ssh to '%s': %m", c->spec);
 		else
 			r = explain(c, st, failed);
+		if (r == 0 && !failed && c->stamp) {
+			_cleanup_close_ int fd = open(c->stamp, O_WRONLY | O_CREAT | O_CLOEXEC |
+						      O_NOFOLLOW, 0600);
+
+			if (fd >= 0)
+				(void)futimens(fd, NULL);
+		}
 	}
+	c->gate_fd = safe_close(c->gate_fd);
+	free(c->stamp);
 	c->err_fd = safe_close(c->err_fd);
 	free(c->spec);
 	free(c->program);

@@ -6,6 +6,9 @@
  * user's DISTCC_SSH decides, ssh gets -F DISTCC_DIR/ssh/config (sshcmd.h).
  * At the end ssh's stderr is shown once, and a failed ssh gets one line
  * saying what failed (not found, refused, command missing, killed).
+ * Jobs that start together (make -j) would each open a connection before
+ * the first has made the shared one: while no job has succeeded on the host
+ * for a while, one job at a time goes first and the others wait for it.
  */
 #pragma once
 
@@ -24,9 +27,11 @@ struct sshconn {
 	char *spec;         /* the host as written, for messages */
 	char *program;      /* argv[0], for messages */
 	char *command;      /* the remote command, for messages */
+	char *stamp;        /* "a shared connection is up" file, touched on success */
+	int gate_fd;        /* held while the first job opens the shared connection */
 };
 
-#define SSHCONN_NULL ((struct sshconn){ .fd = -EBADF, .err_fd = -EBADF })
+#define SSHCONN_NULL ((struct sshconn){ .fd = -EBADF, .err_fd = -EBADF, .gate_fd = -EBADF })
 #define SSHCONN_EXIT_TIMEOUT_USEC (10 * USEC_PER_SEC)
 
 /* Start ssh for a job on @h (HOST_SSH). -errno when it cannot be started
