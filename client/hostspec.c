@@ -284,7 +284,7 @@ static int add_host(struct hostlist *l, const char *tok, const char **why)
 static int parse_token(struct hostlist *l, const char *tok, const char **why)
 {
 	if (strcmp(tok, "+zeroconf") == 0) {
-		*why = "'+zeroconf' is not supported by this distcc (no Avahi discovery)";
+		*why = "'+zeroconf' is expanded when the list is loaded, not here";
 		return -EINVAL;
 	}
 	if (strncmp(tok, "--", 2) == 0)

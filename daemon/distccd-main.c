@@ -29,6 +29,7 @@
 #include "sandbox.h"
 #include "privdrop.h"
 #include "standalone.h"
+#include "zcpublish.h"
 #include "session.h"
 #include "toolchain.h"
 #include "workdir.h"
@@ -310,6 +311,7 @@ static void arm_lifetime(const struct daemon_run *d)
 static int serve(struct daemon_run *d)
 {
 	const struct daemon_config *cfg = d->cfg;
+	struct zc_publisher *zc = NULL;
 	int r;
 
 	switch (d->mode) {
@@ -323,7 +325,13 @@ static int serve(struct daemon_run *d)
 		return 0;
 	case SERVE_STANDALONE:
 	case SERVE_LISTEN:
+		/* a socket-activated server is published by distccd-zeroconf.service
+		 * (--zeroconf-publish) while it sleeps; --zeroconf here adds nothing
+		 * but a second name for the same port */
+		if (cfg->zeroconf && d->mode == SERVE_STANDALONE && zc_publish_start(cfg->port, cfg->jobs, &zc) < 0)
+			log_warning("zeroconf: not published; serving anyway");
 		r = standalone_run(cfg, d->fds, d->n, d->stats_fd);
+		zc_publish_stop(zc);
 		d->stats_fd = -1;   /* standalone_run took it over */
 		if (d->mode == SERVE_STANDALONE && cfg->pid_file && unlink(cfg->pid_file) < 0 &&
 		    errno != ENOENT)
@@ -340,6 +348,11 @@ static enum step run_steps(struct daemon_run *d)
 	if (config_load_env(d->cfg) < 0 || log_setup(d->cfg) < 0 || prepare(d->cfg) < 0 ||
 	    choose_mode(d) < 0)
 		return STEP_CONFIG;
+	if (d->cfg->zeroconf_publish) {
+		if (privdrop_apply(d->cfg->user) < 0)
+			return STEP_PRIVDROP;
+		return zc_publish_run(d->cfg->port, d->cfg->jobs) < 0 ? STEP_SETUP : STEP_NONE;
+	}
 	if (get_sockets(d) < 0)
 		return STEP_BIND;
 	if (setup_process(d) < 0)
