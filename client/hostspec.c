@@ -91,6 +91,14 @@ static int take_options(const char *p, struct host *h, const char **why)
 			h->cpp = true;
 		else if (n == 4 && strncmp(w, "down", 4) == 0)
 			h->down = true;
+		else if ((n == 4 || (n > 5 && w[4] == '=')) && strncmp(w, "auto", 4) == 0) {
+			h->autolimit = true;
+			h->stats_port = HOST_DEFAULT_STATS_PORT;
+			if (n > 5 && parse_num(w + 5, n - 5, 65535, &h->stats_port) < 0) {
+				*why = "invalid stats port in ',auto=PORT': must be 1-65535";
+				return -EINVAL;
+			}
+		}
 		else if (strncmp(w, "daemon", 6) == 0 && (n == 6 || w[6] == '=')) {
 			if (h->mode != HOST_SSH) {
 				*why = "',daemon' is for SSH hosts ('@host,daemon') only";
@@ -175,7 +183,7 @@ static int parse_tcp(const char *tok, struct host *h, const char **why)
 				*why = "invalid limit: must be a positive integer";
 				return -EINVAL;
 			}
-			limit = true;
+			limit = h->limit_given = true;
 		} else {
 			*why = "port or limit given twice";
 			return -EINVAL;
@@ -203,9 +211,12 @@ static int parse_ssh(const char *tok, struct host *h, const char **why)
 		*why = r == -ENOMEM ? NULL : "a host name is required after '@'";
 		return r;
 	}
-	if ((*p == '/' || *p == '=') && take_limit(&p, ":,", &h->limit) < 0) {
-		*why = "invalid limit: must be a positive integer";
-		return -EINVAL;
+	if (*p == '/' || *p == '=') {
+		if (take_limit(&p, ":,", &h->limit) < 0) {
+			*why = "invalid limit: must be a positive integer";
+			return -EINVAL;
+		}
+		h->limit_given = true;
 	}
 	if (*p == ':') {
 		size_t n = strcspn(p + 1, ",");

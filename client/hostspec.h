@@ -19,6 +19,9 @@ struct host {
 	char *command;         /* SSH :COMMAND, or NULL */
 	unsigned limit;        /* /N; default 4 (TCP, SSH) or 2 (localhost) */
 	bool lzo, cpp, down;
+	bool autolimit;        /* ",auto[=PORT]": limit from live state (livehosts.h) */
+	bool limit_given;      /* "/N" was written (caps an ",auto" limit) */
+	unsigned stats_port;   /* ",auto=PORT", default 3633 */
 	bool via_daemon;       /* SSH ",daemon[=PORT]": the job goes through the SSH
 				* connection to the server's own distccd on
 				* 127.0.0.1:port (ssh -W), not to a "distccd --inetd" */
@@ -34,6 +37,7 @@ struct hostlist {
 };
 
 #define HOST_DEFAULT_PORT 3632
+#define HOST_DEFAULT_STATS_PORT 3633
 #define HOST_DEFAULT_LIMIT 4
 #define HOST_LOCALHOST_LIMIT 2
 #define HOST_DEFAULT_LOCALSLOTS 4

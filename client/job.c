@@ -22,6 +22,7 @@
 #include "cppmode.h"
 #include "hosts.h"
 #include "job.h"
+#include "livehosts.h"
 #include "lock.h"
 #include "log.h"
 #include "macro.h"
@@ -205,6 +206,7 @@ static size_t filter_hosts(struct job *j)
 {
 	size_t usable = 0;
 
+	livehosts_apply(j->cfg, j->lockdir, &j->hosts);
 	for (size_t i = 0; i < j->hosts.n; i++) {
 		const struct host *h = &j->hosts.hosts[i];
 		bool on = !h->down;
