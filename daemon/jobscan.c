@@ -399,8 +399,13 @@ static const char *f_denied(const char *name, bool valued)
 			return R_EXEC;
 	if (str_has_prefix(name, "dump"))
 		return R_DUMP;
-	if (strcmp(name, "syntax-only") == 0)
-		return R_NOTCOMP;     /* checks only: no object to return */
+	/* checks only, or gcc's spellings of --help/--target-help/--version */
+	if (str_in(name, (const char *const[]){ "syntax-only", "help", "target-help", "version",
+						  NULL }))
+		return R_NOTCOMP;
+	/* compiles twice and leaves the comparison dumps; =OPTS with any options */
+	if (str_has_prefix(name, "compare-debug"))
+		return valued ? R_EXEC : R_DUMP;
 	if (strstr(name, "module"))
 		return R_MODULES;
 	for (size_t i = 0; write_[i]; i++)
@@ -416,8 +421,6 @@ static const char *f_denied(const char *name, bool valued)
 		return R_LOCAL;
 	if (str_in(name, local_))
 		return R_LOCAL;
-	if (valued && strcmp(name, "compare-debug") == 0)
-		return R_EXEC;    /* reruns the compile with client-chosen options */
 	if (valued && str_has_prefix(name, "opt-info"))
 		return R_WRITE;   /* -fopt-info-<kind>=<file> */
 	return NULL;
@@ -620,6 +623,9 @@ static const struct rule rules[] = {
 	{ "--coverage", M_EXACT, ACT_REFUSE, NULL, R_LOCAL, false, F_NONE },
 	{ "-coverage", M_EXACT, ACT_REFUSE, NULL, R_LOCAL, false, F_NONE },
 	{ "--", M_JOINED, ACT_REFUSE, NULL, R_UNKNOWN, false, F_NONE },
+	/* clang actions spelled like target options (-module-file-info dumps a
+	 * module file instead of compiling) */
+	{ "-module", M_JOINED, ACT_REFUSE, NULL, R_MODULES, false, F_NONE },
 	/* families */
 	{ "-W", M_JOINED, ACT_ALLOW, chk_warning, NULL, false, F_NONE },
 	{ "-f", M_JOINED, ACT_ALLOW, chk_f, NULL, false, F_NONE },
