@@ -54,8 +54,10 @@ ALL_LDFLAGS = $(LDFLAGS) $(HARDEN_LD)
 LZO_LIBS     := -llzo2
 SYSTEMD_LIBS := $(shell $(PKG_CONFIG) --libs libsystemd 2>/dev/null || echo -lsystemd)
 CAP_LIBS     := $(shell $(PKG_CONFIG) --libs libcap 2>/dev/null || echo -lcap)
-CLIENT_LIBS  := $(LZO_LIBS)
-DAEMON_LIBS  := $(LZO_LIBS) $(SYSTEMD_LIBS) $(CAP_LIBS)
+SECCOMP_LIBS := $(shell $(PKG_CONFIG) --libs libseccomp 2>/dev/null || echo -lseccomp)
+AVAHI_LIBS   := $(shell $(PKG_CONFIG) --libs avahi-client 2>/dev/null || echo -lavahi-client -lavahi-common) -lpthread
+CLIENT_LIBS  := $(LZO_LIBS) $(AVAHI_LIBS)
+DAEMON_LIBS  := $(LZO_LIBS) $(SYSTEMD_LIBS) $(CAP_LIBS) $(SECCOMP_LIBS) $(AVAHI_LIBS)
 
 COMMON_SRC := $(wildcard common/*.c)
 CLIENT_MAINS := $(wildcard client/*-main.c)

@@ -88,7 +88,8 @@ static double cpu_of(pid_t pid)
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
-static void run_pass(const char *sock, struct job *jobs, size_t n, int pass, int verbose, pid_t pid)
+static void run_pass(const char *sock, struct job *jobs, size_t n, int pass, int verbose, pid_t pid,
+		     FILE *dump)
 {
 	double cpu0 = cpu_of(pid);
 	usec_t *t = calloc(n, sizeof(usec_t)), sum = 0;
@@ -112,6 +113,9 @@ static void run_pass(const char *sock, struct job *jobs, size_t n, int pass, int
 		else if (c.n == 0 && (verbose || pass == 1))
 			fprintf(stderr, "not covered: %s: %s\n", jobs[i].argv[strv_length(jobs[i].argv) - 1],
 				why);
+		for (size_t k = 0; dump && pass == 1 && k < c.n; k++)
+			fprintf(dump, "%zu\t%s\t%s\t%s\n", i, c.entries[k].kind == INCSERVER_FILE ? "FILE" : "LINK",
+				c.entries[k].name, c.entries[k].kind == INCSERVER_LINK ? c.entries[k].target : "");
 		covered += c.n > 0;
 		files += c.n;
 		incserver_closure_free(&c);
@@ -132,14 +136,21 @@ static void run_pass(const char *sock, struct job *jobs, size_t n, int pass, int
 int main(int argc, char **argv)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char dir[] = "/tmp/pumpscan-XXXXXX", cache[64];
+	char dir[80], cache[200];
 	int passes = argc > 1 ? atoi(argv[1]) : 2, verbose = getenv("PUMPSCAN_VERBOSE") != NULL;
 	struct job *jobs;
 	size_t n = read_jobs(&jobs);
 	struct rusage ru;
+	/* PUMPSCAN_DUMP=FILE: every entry of pass 1, "job<TAB>kind<TAB>name<TAB>link" */
+	FILE *dump = getenv("PUMPSCAN_DUMP") ? fopen(getenv("PUMPSCAN_DUMP"), "we") : NULL;
 	int lfd, st;
 	pid_t pid;
 
+	/* PUMPSCAN_TMPDIR: where the socket and the compressed copies go (pump
+	 * itself would use its private directory, ideally on tmpfs) */
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/pumpscan-XXXXXX",
+			     getenv("PUMPSCAN_TMPDIR") ? getenv("PUMPSCAN_TMPDIR") : "/tmp") >= sizeof(dir))
+		return 1;
 	if (!mkdtemp(dir))
 		return 1;
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/socket", dir);
@@ -153,7 +164,9 @@ int main(int argc, char **argv)
 		_exit(incserver_serve(lfd, cache, NULL) < 0);
 	close(lfd);
 	for (int p = 1; p <= passes; p++)
-		run_pass(sa.sun_path, jobs, n, p, verbose, pid);
+		run_pass(sa.sun_path, jobs, n, p, verbose, pid, dump);
+	if (dump)
+		fclose(dump);
 	kill(pid, SIGTERM);
 	wait4(pid, &st, 0, &ru);
 	printf("include server CPU over all passes: user %.2f s, system %.2f s\n",

@@ -6,7 +6,9 @@
 #   bench/pumpscan.sh [--passes N] DIR [make arguments...]
 # e.g. bench/pumpscan.sh "$(bench/sources.sh git | cut -d' ' -f2)" objects NO_CURL=1
 #      bench/pumpscan.sh . BUILD=/tmp/x all       (this project's own sources)
-# Needs `make` (build/libclient.a, build/libcommon.a). Prints one line per pass.
+# Needs `make` (build/libclient.a, build/libcommon.a). Prints two lines per
+# pass. PUMPSCAN_TMPDIR (default /tmp) holds the socket and the compressed
+# copies: on tmpfs (/dev/shm) writing them costs much less than on ext4.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 PASSES=3

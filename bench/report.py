@@ -287,7 +287,7 @@ def build_goals(rows, out):
 def pump_goals(rows, m, out):
     """Pump mode (issue 11): tiny jobs, the git build, the weak client."""
     a, b = m.get("ours-pump"), m.get("d34-pump")
-    if a and b:
+    if a and b and a["client"].med is not None and b["client"].med is not None:
         x, y = a["client"].med, b["client"].med
         r = ratio(x, y)
         goal(out, "tiny job, pump: client CPU per job",
@@ -296,7 +296,7 @@ def pump_goals(rows, m, out):
     else:
         goal(out, "tiny job, pump: client CPU per job", "pump micro-benchmark of both not run",
              "", None)
-    if a and "d34" in m:
+    if a and "d34" in m and a["added"].med is not None and m["d34"]["added"].med is not None:
         x, y = a["added"].med, m["d34"]["added"].med
         r = ratio(x, y)
         goal(out, "tiny job, pump: added latency over local gcc",

@@ -32,6 +32,7 @@ usage: bench/run.sh [--quick] [--reps N] [--delay-us N] [--workloads "micro git 
                     [--ours-client PATH] [--ours-daemon PATH] [--no-pump] [--weak|--no-weak]
   --quick        micro-benchmark + one small build (re2 static library), 1 repetition
   --no-pump      skip pump mode (ours: build/pump; 3.4: Debian's, see tests/debian-pump.sh)
+  --d34-pump P   distcc 3.4's (working) pump script to use instead of building one
   --weak         also run the weak-client builds (client capped at 1/4 CPU) for
                  every build workload; default: git only. --no-weak: never
   --reps N       repetitions after the warm-up (default 3)
@@ -53,6 +54,7 @@ main() {
 		--ours-client) OURS_CLIENT=$2; shift ;;
 		--ours-daemon) OURS_DAEMON=$2; shift ;;
 		--no-pump) PUMP=0 ;;
+		--d34-pump) D34_PUMP=$2; shift ;;
 		--weak) WEAK=all ;;
 		--no-weak) WEAK=none ;;
 		-h|--help) usage; exit 0 ;;
@@ -88,6 +90,8 @@ main() {
 			echo "bench: $OURS_PUMP not built: pump mode not measured" >&2
 			NOTE="$NOTE **pump mode not measured: $OURS_PUMP was not built.**"
 			PUMP=0
+		elif [ -n "$D34_PUMP" ]; then
+			[ -x "$D34_PUMP" ] || { echo "bench: $D34_PUMP is not executable" >&2; exit 1; }
 		elif ! D34_PUMP=$("$REPO/tests/debian-pump.sh" "$BENCH_ROOT/debian-pump"); then
 			echo "bench: no working distcc 3.4 pump client: pump mode measured for ours only" >&2
 			NOTE="$NOTE **distcc 3.4's pump client could not be built (tests/debian-pump.sh): its pump rows are missing.**"

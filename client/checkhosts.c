@@ -33,14 +33,15 @@
 #define CHECK_IO_TIMEOUT_USEC (60 * USEC_PER_SEC)
 #define DETAIL_MAX 512
 
+/* C89 too: c89-gcc is a masquerade name like any other */
 static const char PROBE_C[] =
 	"/* distcc --check-hosts probe */\n"
 	"struct pt { double x, y; };\n"
 	"static double norm2(const struct pt *p, int n)\n"
-	"{\n\tdouble s = 0;\n\tfor (int i = 0; i < n; i++)\n"
+	"{\n\tdouble s = 0;\n\tint i;\n\n\tfor (i = 0; i < n; i++)\n"
 	"\t\ts += p[i].x * p[i].x + p[i].y * p[i].y;\n\treturn s;\n}\n"
 	"int distcc_probe(int n, const struct pt *p, unsigned *h)\n"
-	"{\n\tunsigned v = 2166136261u;\n\tfor (int i = 0; i < n; i++)\n"
+	"{\n\tunsigned v = 2166136261u;\n\tint i;\n\n\tfor (i = 0; i < n; i++)\n"
 	"\t\tv = (v ^ (unsigned)i) * 16777619u;\n\t*h = v;\n\treturn (int)norm2(p, n);\n}\n";
 
 static const char PROBE_CXX[] =

@@ -19,6 +19,7 @@
 #include "config.h"
 #include "exitcode.h"
 #include "hosts.h"
+#include "livehosts.h"
 #include "invoke.h"
 #include "io.h"
 #include "job.h"
@@ -60,10 +61,12 @@ static void help(void)
 	       "   DISTCC_LOG                 Send messages to file, not stderr.\n"
 	       "   DISTCC_DIR                 Directory for host list and locks (~/.distcc).\n"
 	       "   DISTCC_FALLBACK=0          Never compile locally after a distribution failure.\n"
+	       "   DISTCC_DIRECTIVES_ONLY=0   Preprocess gcc jobs fully, as distcc 3.4 does.\n"
 	       "\n"
 	       "Host specifications:\n"
-	       "   localhost[/LIMIT]          Run in place.\n"
+	       "   localhost[/LIMIT]          Compile locally.\n"
 	       "   HOST[:PORT][/LIMIT][,lzo]  TCP connection (port 3632 by default).\n"
+	       "   HOST[:PORT],auto[=SPORT]   Limit from the server's live state (stats port 3633).\n"
 	       "   [::1]:PORT                 IPv6 address.\n"
 	       "   --localslots=N --localslots_cpp=N --randomize\n",
 	       PACKAGE_VERSION, rewrite_host_triple(), SYSCONFDIR);
@@ -73,7 +76,7 @@ static void version(void)
 {
 	printf("distcc %s %s\n"
 	       "  (protocols 1, 2 and 3) (default port 3632)\n"
-	       "  systemd-native reimplementation; serves protocols 1 and 2\n"
+	       "  systemd-native reimplementation of distcc 3.4\n"
 	       "\n"
 	       "distcc is free software, and you may use, modify and redistribute it under\n"
 	       "the terms of the GNU General Public License version 2 or later.\n",
@@ -85,7 +88,6 @@ static int show_hosts(const struct client_config *cfg, bool sum)
 	struct hostlist l;
 	_cleanup_free_ char *bad = NULL, *src = NULL;
 	const char *why = NULL;
-	unsigned long total = 0;
 	int r = hosts_load(cfg, &l, &bad, &why, &src);
 
 	if (r == -EINVAL) {
@@ -98,13 +100,10 @@ static int show_hosts(const struct client_config *cfg, bool sum)
 	}
 	if (l.n == 0)
 		hosts_log_empty(src);
-	for (size_t i = 0; i < l.n; i++) {
-		total += l.hosts[i].limit;
-		if (!sum)
-			printf("%s\n", l.hosts[i].spec);
-	}
-	if (sum)
-		printf("%lu\n", total);
+	for (size_t i = 0; i < l.n && !sum; i++)
+		printf("%s\n", l.hosts[i].spec);
+	if (sum) /* ",auto" hosts: live limits (livehosts.h) */
+		printf("%lu\n", livehosts_jobs(&l, livehosts_refresh(cfg, &l), NULL));
 	hostlist_free(&l);
 	return 0;
 }

@@ -127,6 +127,11 @@ static int job_defaults(struct server *s, const char *compiler, const struct inc
 	return 0;
 }
 
+static void file_changed(void *userdata, const char *path)
+{
+	incfiles_changed(userdata, path);
+}
+
 /* The closure of one request, or the reason it is not covered. */
 static int analyse(struct server *s, const struct incrpc_request *req,
 		   struct incserver_closure *ret, char **ret_why)
@@ -157,7 +162,7 @@ static int analyse(struct server *s, const struct incrpc_request *req,
 		.deadline = deadline_in(s->opt.request_budget),
 	};
 	incfiles_begin_request(&s->fs);
-	incdirs_begin_request(&s->dirs);
+	incdirs_begin_request(&s->dirs, file_changed, &s->fs);
 	r = incclosure_compute(&s->fs, &s->dirs, &in, ret, ret_why);
 	incfiles_end_request(&s->fs);
 	return r < 0 ? r : 0;
@@ -243,7 +248,7 @@ int incserver_serve(int listen_fd, const char *cache_dir, const struct incserver
 	r = incfiles_init(&s.fs, cache_dir, s.opt.max_file_bytes);
 	if (r < 0)
 		return r;
-	incdirs_init(&s.dirs);
+	incdirs_init(&s.dirs, !s.opt.stat_only);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
@@ -260,9 +265,10 @@ int incserver_serve(int listen_fd, const char *cache_dir, const struct incserver
 	sigaction(SIGPIPE, &old_pipe, NULL);
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	log_debug("include server: %llu requests, %llu files read, %llu compressed, "
-		  "%llu listings, %llu stats",
+		  "%llu listings, %llu stats, %llu inotify events, %llu invalidations",
 		  (unsigned long long)s.requests, (unsigned long long)s.fs.reads,
-		  (unsigned long long)s.fs.compressions, s.dirs.listings, s.dirs.stat_calls);
+		  (unsigned long long)s.fs.compressions, s.dirs.listings, s.dirs.stat_calls,
+		  s.dirs.events, s.dirs.invalidations);
 	strmap_clear(&s.defaults, defaults_free);
 	incfiles_done(&s.fs);
 	incdirs_done(&s.dirs);

@@ -41,6 +41,7 @@ struct incserver_closure {
 struct incserver_options {
 	usec_t request_budget;      /* analysis time per request; 0: 4 s. Over: not covered */
 	size_t max_file_bytes;      /* a bigger source or header: not covered; 0: 64 MiB */
+	bool stat_only;             /* no inotify: stat every file and directory per request */
 };
 
 /* Serve requests on @listen_fd, an already listening AF_UNIX stream socket,
@@ -50,7 +51,9 @@ struct incserver_options {
  * the 3 bytes 11 00 00) once into @cache_dir under a new name, never
  * rewritten in place, so the path a reply names keeps its bytes until the
  * server exits. @opt may be NULL (defaults). Blocks SIGTERM/SIGINT and
- * ignores SIGPIPE while it runs, and restores both before returning.
+ * ignores SIGPIPE while it runs, and restores both before returning (a
+ * forked caller that blocks SIGTERM before fork() also catches a SIGTERM
+ * sent before this starts; otherwise that one kills the process).
  * Returns 0 on a signal or shutdown, -errno when it cannot go on. */
 int incserver_serve(int listen_fd, const char *cache_dir, const struct incserver_options *opt);
 

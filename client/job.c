@@ -19,8 +19,10 @@
 #include "argscan.h"
 #include "backoff.h"
 #include "child.h"
+#include "cppmode.h"
 #include "hosts.h"
 #include "job.h"
+#include "livehosts.h"
 #include "lock.h"
 #include "log.h"
 #include "macro.h"
@@ -42,6 +44,7 @@ struct job {
 	unsigned level;
 	struct argscan_job scan;
 	enum argscan_verdict verdict;
+	enum cppmode cppmode;
 	struct hostlist hosts;
 	bool *usable, *had_backoff;
 	int lockdir;
@@ -203,6 +206,7 @@ static size_t filter_hosts(struct job *j)
 {
 	size_t usable = 0;
 
+	livehosts_apply(j->cfg, j->lockdir, &j->hosts);
 	for (size_t i = 0; i < j->hosts.n; i++) {
 		const struct host *h = &j->hosts.hosts[i];
 		bool on = !h->down;
@@ -210,10 +214,6 @@ static size_t filter_hosts(struct job *j)
 		if (on && h->mode != HOST_LOCAL && j->lockdir >= 0 &&
 		    backoff_check(j->lockdir, h, j->cfg->backoff_sec, &j->had_backoff[i])) {
 			log_debug("host '%s' is backed off", h->spec);
-			on = false;
-		}
-		if (on && h->mode == HOST_SSH) {
-			log_warning("ssh host '%s' is not supported yet, skipping it", h->spec);
 			on = false;
 		}
 		j->usable[i] = on;
@@ -256,12 +256,21 @@ static int attempt_done(struct job *j, const struct host *h, enum remotejob_outc
 		*res = (struct job_result){ .outcome = JOB_DONE, .exit_code = 0 };
 		return STEP_DONE;
 	case REMOTEJOB_CPP_FAILED:
+		if (j->cppmode == CPPMODE_DIRECTIVES_ONLY) {
+			/* its messages were held: the local compile gives the
+			 * diagnostics a local build gives (also for what only
+			 * -fdirectives-only refuses, e.g. __COUNTER__ in #if) */
+			log_debug("the directives-only preprocessor failed; compiling '%s' locally",
+				  j->scan.input);
+			return STEP_LOCAL;
+		}
 		*res = (struct job_result){ .outcome = JOB_DONE,
 					    .exit_code = child_exit_code(j->remote.cpp_status) };
 		return STEP_DONE;
 	case REMOTEJOB_COMPILE_FAILED:
 		return remote_failed(j, h, res);
 	case REMOTEJOB_LOCAL_PROBLEM:
+	case REMOTEJOB_MUST_RUN_LOCALLY:
 		return STEP_LOCAL;
 	case REMOTEJOB_TRANSPORT_FAILED:
 		break;
@@ -348,6 +357,22 @@ static int prepare_hosts(struct job *j, struct job_result *res, bool *ret_ok)
 	return 0;
 }
 
+/* Plain mode's preprocessing: directives-only where it is safe. */
+static int choose_cppmode(struct job *j)
+{
+	const char *why;
+	int r;
+
+	j->cppmode = cppmode_choose(&j->scan, j->cfg->directives_only, &why);
+	if (why)
+		log_debug("'%s': full preprocessing: %s", j->scan.input, why);
+	r = cppmode_apply(j->cppmode, &j->scan);
+	if (r < 0)
+		return log_error_errno(r, "cannot build the preprocessor command: %m");
+	j->remote.cpp_capture = j->cppmode == CPPMODE_DIRECTIVES_ONLY;
+	return 0;
+}
+
 /* Where the job runs: classify, then the hosts. */
 static int plan(struct job *j, struct job_result *res)
 {
@@ -360,6 +385,9 @@ static int plan(struct job *j, struct job_result *res)
 		load_local_slots(j);
 		return STEP_LOCAL;
 	}
+	r = choose_cppmode(j);
+	if (r < 0)
+		return r;
 	r = prepare_hosts(j, res, &have_hosts);
 	if (r < 0)
 		return r;

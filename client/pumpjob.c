@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "discrepancy.h"
-#include "dotd.h"
+#include "depfile.h"
 #include "log.h"
 #include "macro.h"
 #include "output.h"
@@ -136,8 +136,11 @@ int pumpjob_write_dotd(const struct pumpjob *pj, const struct proto_reply *rep)
 		return 0;
 	if (!rep->has_dotd)
 		return log_error_errno(-EBADMSG, "the server sent no .d file for '%s'", pj->args.dotd);
-	r = dotd_rewrap((const char *)rep->dotd.data, rep->dotd.len,
-			dotd_style_of(pj->args.argv[0]), &b);
+	/* a 3.4 server wrapped the rule with its root still in the paths:
+	 * re-wrap it as the compiler does here (our distccd already did) */
+	r = depfile_unroot(rep->dotd.data, rep->dotd.len, "", &b);
+	if (r == -EBADMSG)
+		r = buf_append(&b, rep->dotd.data, rep->dotd.len);
 	if (r >= 0)
 		r = output_write(pj->args.dotd, b.data, b.len);
 	buf_free(&b);

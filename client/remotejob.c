@@ -11,15 +11,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "child.h"
+#include "cppmode.h"
 #include "log.h"
 #include "macro.h"
 #include "output.h"
 #include "pumpjob.h"
 #include "remote.h"
 #include "remotejob.h"
+#include "sshconn.h"
 #include "strv.h"
 #include "tempfiles.h"
 
@@ -28,7 +32,7 @@ void remotejob_init(struct remotejob *rj, const struct client_config *cfg,
 {
 	*rj = (struct remotejob){
 		.cfg = cfg, .scan = scan, .on_phase = on_phase, .userdata = userdata,
-		.lockdir = -EBADF, .cpp_slot = SLOT_NONE,
+		.lockdir = -EBADF, .cpp_slot = SLOT_NONE, .cpp_err_fd = -EBADF,
 	};
 	proto_reply_init(&rj->reply);
 }
@@ -37,6 +41,7 @@ void remotejob_free(struct remotejob *rj)
 {
 	(void)remotejob_cpp_finish(rj);
 	lock_release(&rj->cpp_slot);
+	rj->cpp_err_fd = safe_close(rj->cpp_err_fd);
 	proto_reply_free(&rj->reply);
 	pumpjob_free(&rj->pump);
 }
@@ -83,11 +88,32 @@ static int cpp_start(struct remotejob *rj)
 	argv = strv_copy(rj->scan->cpp_argv);
 	if (!argv || strv_push(&argv, "-o") < 0 || strv_push(&argv, rj->cpp_path) < 0)
 		return log_error_errno(-ENOMEM, "cannot build the preprocessor command: %m");
-	r = child_cpp(argv, &rj->cpp_pid);
+	if (rj->cpp_capture) {
+		/* in memory: nothing in TMPDIR, nothing left behind */
+		rj->cpp_err_fd = memfd_create("distcc-cpp-stderr", MFD_CLOEXEC);
+		if (rj->cpp_err_fd < 0)
+			return log_error_errno(errno, "cannot hold the preprocessor's messages: %m");
+	}
+	r = child_cpp(argv, rj->cpp_err_fd, &rj->cpp_pid);
 	if (r < 0)
 		return log_error_errno(r, "cannot run the preprocessor '%s': %m", argv[0]);
 	rj->cpp_started = true;
 	return 0;
+}
+
+/* The held preprocessor messages (warnings: it succeeded), once, now that
+ * the job goes to a server. */
+static void show_cpp_stderr(struct remotejob *rj)
+{
+	struct stat st;
+
+	if (rj->cpp_err_fd < 0)
+		return;
+	if (fstat(rj->cpp_err_fd, &st) == 0 && st.st_size > 0 &&
+	    lseek(rj->cpp_err_fd, 0, SEEK_SET) == 0)
+		(void)xcopy_fd(rj->cpp_err_fd, STDERR_FILENO, (uint64_t)st.st_size,
+			       deadline_in(rj->cfg->io_timeout));
+	rj->cpp_err_fd = safe_close(rj->cpp_err_fd);
 }
 
 /* The DOTI source: the preprocessor's output, or the .i input itself. */
@@ -100,6 +126,23 @@ static int doti_open(const struct remotejob *rj, int *ret_fd)
 		return log_error_errno(errno, "cannot open '%s': %m", path);
 	*ret_fd = fd;
 	return 0;
+}
+
+/* Whether the directives-only text in @fd compiles remotely as here. */
+static bool same_remotely(int fd)
+{
+	struct stat st;
+	void *p;
+	bool local;
+
+	if (fstat(fd, &st) < 0 || st.st_size == 0)
+		return true;
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED)
+		return false;
+	local = cppmode_output_is_local(p, (size_t)st.st_size);
+	munmap(p, (size_t)st.st_size);
+	return !local;
 }
 
 /* A ',cpp' host in plain mode gets protocol 2 (LZO), as in distcc 3.4. */
@@ -130,8 +173,14 @@ static enum remotejob_outcome exchange(struct remotejob *rj, const struct host *
 		return REMOTEJOB_LOCAL_PROBLEM;
 	if (rj->cpp_started && rj->cpp_status != 0)
 		return REMOTEJOB_CPP_FAILED; /* not the host's fault */
+	show_cpp_stderr(rj);
 	if (doti_open(rj, &in) < 0)
 		return REMOTEJOB_LOCAL_PROBLEM;
+	if (rj->cpp_capture && !same_remotely(in)) {
+		log_debug("'%s' names __BASE_FILE__, __TIMESTAMP__, __DATE__ or __TIME__: "
+			  "compiling it locally", rj->scan->input);
+		return REMOTEJOB_MUST_RUN_LOCALLY;
+	}
 	phase(rj, PHASE_SEND, NULL);
 	r = remote_send_doti(fd, ver, in, deadline_in(io));
 	if (r < 0)
@@ -190,25 +239,45 @@ static int write_results(struct remotejob *rj)
 	return rj->pumped ? pumpjob_write_dotd(&rj->pump, rep) : 0;
 }
 
+/* The exchange over ssh's stdin and stdout; ssh's end decides a broken
+ * exchange's error (and says what failed, once). */
+static enum remotejob_outcome try_ssh(struct remotejob *rj, const struct host *h)
+{
+	struct sshconn c;
+	enum remotejob_outcome o;
+	int r;
+
+	r = sshconn_open(rj->cfg, h, &c);
+	if (r < 0)
+		return transport_failed(rj, r);
+	o = rj->pumped ? exchange_pump(rj, h, c.fd) : exchange(rj, h, c.fd);
+	r = sshconn_close(&c, o == REMOTEJOB_TRANSPORT_FAILED);
+	if (o == REMOTEJOB_TRANSPORT_FAILED && r < 0)
+		rj->error = r;
+	return o;
+}
+
 enum remotejob_outcome remotejob_try(struct remotejob *rj, const struct host *h)
 {
 	_cleanup_close_ int fd = -EBADF;
 	enum remotejob_outcome o;
 	int r;
 
-	if (h->mode == HOST_SSH)
-		return transport_failed(rj, -EPROTONOSUPPORT);
 	rj->pumped = use_pump(rj, h);
 	phase(rj, PHASE_CONNECT, h->hostname);
 	if (!rj->pumped && cpp_start(rj) < 0)
 		return REMOTEJOB_LOCAL_PROBLEM;
-	r = remote_connect(h, REMOTE_CONNECT_TIMEOUT_USEC, &fd);
-	if (r < 0)
-		return transport_failed(rj, log_debug_errno(r, "cannot connect to '%s' port %u: %m",
-							    h->hostname, h->port));
 	proto_reply_free(&rj->reply);
 	proto_reply_init(&rj->reply);
-	o = rj->pumped ? exchange_pump(rj, h, fd) : exchange(rj, h, fd);
+	if (h->mode == HOST_SSH)
+		o = try_ssh(rj, h);
+	else {
+		r = remote_connect(h, REMOTE_CONNECT_TIMEOUT_USEC, &fd);
+		if (r < 0)
+			return transport_failed(rj, log_debug_errno(r, "cannot connect to '%s' port %u: %m",
+								    h->hostname, h->port));
+		o = rj->pumped ? exchange_pump(rj, h, fd) : exchange(rj, h, fd);
+	}
 	if (o == REMOTEJOB_OK && write_results(rj) < 0)
 		return REMOTEJOB_LOCAL_PROBLEM;
 	return o;

@@ -25,6 +25,7 @@ enum remotejob_outcome {
 	REMOTEJOB_TRANSPORT_FAILED, /* this host failed (error says how): back off, next host */
 	REMOTEJOB_CPP_FAILED,       /* the local preprocessor failed: cpp_status is final */
 	REMOTEJOB_LOCAL_PROBLEM,    /* our side failed (spawn, temp file, output): run locally */
+	REMOTEJOB_MUST_RUN_LOCALLY, /* the preprocessed text would compile otherwise remotely */
 };
 
 /* Told when the job enters a monitor phase (@host NULL: unchanged). */
@@ -39,12 +40,16 @@ struct remotejob {
 	/* set by the caller before the first remotejob_try() */
 	int lockdir;               /* -EBADF: no slot locks */
 	unsigned localslots_cpp;
+	bool cpp_capture;          /* hold the preprocessor's stderr: shown only when the
+				    * job is compiled remotely (directives-only mode, whose
+				    * failure the driver answers with a local compile) */
 	/* the local preprocessor */
 	struct slot cpp_slot;
 	const char *cpp_path;      /* temp file, owned by the tempfiles registry */
 	pid_t cpp_pid;
 	int cpp_status;            /* wait status, valid once cpp_done */
 	bool cpp_started, cpp_done;
+	int cpp_err_fd;            /* cpp_capture: its stderr, a memfd */
 	/* pump mode, decided on the first ',cpp' host */
 	struct pumpjob pump;
 	bool pumped;               /* the last attempt was in pump mode */

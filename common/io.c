@@ -106,6 +106,24 @@ ssize_t xread_some(int fd, void *p, size_t n, usec_t deadline, bool try_first)
 	}
 }
 
+void xreader_pace(struct xreader *r, usec_t now, usec_t grace, uint32_t bytes_per_sec)
+{
+	r->pace_start = now;
+	r->pace_grace = grace;
+	r->pace_rate = bytes_per_sec;
+	r->pace_got = 0;
+}
+
+static usec_t xreader_deadline(const struct xreader *r)
+{
+	usec_t d;
+
+	if (!r->pace_rate)
+		return r->deadline;
+	d = r->pace_start + r->pace_grace + r->pace_got * USEC_PER_SEC / r->pace_rate;
+	return d < r->deadline ? d : r->deadline;
+}
+
 int xreader_read(struct xreader *r, void *p, size_t n)
 {
 	uint8_t *q = p;
@@ -124,10 +142,11 @@ int xreader_read(struct xreader *r, void *p, size_t n)
 			done += c;
 			continue;
 		}
-		k = xread_some(r->fd, direct ? q + done : r->buf, direct ? want : r->cap, r->deadline,
-			       r->nonblock);
+		k = xread_some(r->fd, direct ? q + done : r->buf, direct ? want : r->cap,
+			       xreader_deadline(r), r->nonblock);
 		if (k < 0)
 			return (int)k;
+		r->pace_got += (uint64_t)k;
 		if (k == 0)
 			return done == 0 ? -ENODATA : -EPIPE;
 		if (direct)
@@ -231,15 +250,20 @@ static int at_eof(int fd)
 
 int read_file_max(const char *path, size_t max, char **ret, size_t *ret_len)
 {
-	_cleanup_close_ int fd = -EBADF;
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return -errno;
+	return read_fd_max(fd, max, ret, ret_len);
+}
+
+int read_fd_max(int fd, size_t max, char **ret, size_t *ret_len)
+{
 	_cleanup_free_ char *data = NULL;
 	struct stat st;
 	size_t len = 0, cap;
 	int r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
 	if (fstat(fd, &st) < 0)
 		return -errno;
 	if (!S_ISREG(st.st_mode))

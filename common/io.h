@@ -39,6 +39,10 @@ struct xreader {
 	uint8_t *buf;            /* NULL (cap 0): no read-ahead */
 	size_t cap, pos, len;    /* buf[pos..len) is read but not yet served */
 	bool nonblock;           /* fd is O_NONBLOCK: read first, poll on EAGAIN */
+	/* xreader_pace(): a progress-based deadline on top of @deadline */
+	usec_t pace_start, pace_grace;
+	uint32_t pace_rate;      /* bytes per second; 0: no pace */
+	uint64_t pace_got;       /* bytes read since pace_start */
 };
 
 #define XREADER(f, d) ((struct xreader){ .fd = (f), .deadline = (d) })
@@ -47,6 +51,11 @@ struct xreader {
 
 /* Read exactly @n bytes through @r. Errors as xread_full(). */
 int xreader_read(struct xreader *r, void *p, size_t n);
+/* From now on every read through @r must keep up: -ETIMEDOUT once more than
+ * @grace plus one second per @bytes_per_sec bytes received since @now has
+ * passed (and, as before, at r->deadline). A trickle is cut in about
+ * @grace; a slow but steady sender keeps going. */
+void xreader_pace(struct xreader *r, usec_t now, usec_t grace, uint32_t bytes_per_sec);
 /* Write all @n bytes. -ETIMEDOUT past @deadline, -EPIPE on a closed peer. */
 int xwrite_all(int fd, const void *p, size_t n, usec_t deadline);
 /* Copy exactly @n bytes from file @in_fd to @out_fd (sendfile when it can). */
@@ -60,6 +69,9 @@ void fd_ensure_std(void);
 
 /* Read a whole (regular) file into *ret (NUL-terminated), at most @max bytes. */
 int read_file_max(const char *path, size_t max, char **ret, size_t *ret_len);
+/* The same from an open fd (read from its current offset; -EINVAL unless
+ * it is a regular file). */
+int read_fd_max(int fd, size_t max, char **ret, size_t *ret_len);
 /* Write a whole buffer to @path atomically (temp + rename), mode @mode.
  * With @ret_fd, the file stays open for later in-place updates. */
 int write_file_atomic(const char *path, const void *p, size_t n, unsigned mode, int *ret_fd);

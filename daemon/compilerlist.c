@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <strings.h>
@@ -14,6 +15,7 @@
 
 #include "compilerlist.h"
 #include "macro.h"
+#include "strv.h"
 
 const char *compilerlist_name(const char *argv0)
 {
@@ -28,6 +30,65 @@ const char *compilerlist_name(const char *argv0)
 	return argv0;
 }
 
+void cmdlist_free(struct cmdlist *l)
+{
+	strv_free(l->paths);
+	*l = (struct cmdlist){ 0 };
+}
+
+int cmdlist_parse(const char *text, unsigned numwords, struct cmdlist *ret)
+{
+	struct cmdlist l = { .numwords = numwords };
+	const char *p = text ? text : "";
+
+	if (numwords < 1 || numwords > CMDLIST_MAX_NUMWORDS)
+		return -EINVAL;
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		_cleanup_free_ char *line = NULL;
+
+		while (n > 0 && strchr(" \t\r", p[n - 1]))
+			n--;
+		if (n > 0 && p[0] != '#') {
+			line = strndup(p, n);
+			if (!line || strv_push(&l.paths, line) < 0) {
+				cmdlist_free(&l);
+				return -ENOMEM;
+			}
+		}
+		p = nl ? nl + 1 : p + strlen(p);
+	}
+	*ret = l;
+	return 0;
+}
+
+/* The last @n '/'-separated components of @s (all of it if it has fewer). */
+static const char *last_words(const char *s, unsigned n)
+{
+	const char *p = s + strlen(s);
+
+	while (p > s) {
+		if (p[-1] == '/' && --n == 0)
+			break;
+		p--;
+	}
+	return p;
+}
+
+const char *cmdlist_lookup(const struct cmdlist *l, const char *argv0)
+{
+	const char *key;
+
+	if (!argv0 || !*argv0)
+		return NULL;
+	key = last_words(argv0, l->numwords);
+	for (char **e = l->paths; e && *e; e++)
+		if (strcmp(last_words(*e, l->numwords), key) == 0)
+			return *e;
+	return NULL;
+}
+
 enum cl_verdict compilerlist_check(const struct compilerlist *w, const char *argv0)
 {
 	const char *name;
@@ -36,6 +97,8 @@ enum cl_verdict compilerlist_check(const struct compilerlist *w, const char *arg
 
 	if (!argv0 || !*argv0)
 		return CL_BAD_NAME;
+	if (w->cmdlist)
+		return cmdlist_lookup(w->cmdlist, argv0) ? CL_ALLOW : CL_NOT_IN_CMDLIST;
 	if (w->insecure)
 		return CL_ALLOW;
 	name = compilerlist_name(argv0);
@@ -64,6 +127,8 @@ const char *compilerlist_verdict_to_string(enum cl_verdict v)
 		return "allowed";
 	case CL_NOT_LISTED:
 		return "compiler is not in the whitelist (masquerade directory)";
+	case CL_NOT_IN_CMDLIST:
+		return "compiler is not in DISTCC_CMDLIST";
 	case CL_PATH:
 		return "compiler cannot be an absolute or relative path";
 	case CL_UNREADABLE:

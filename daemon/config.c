@@ -23,8 +23,8 @@ enum {
 	OPT_LOG_LEVEL, OPT_LOG_STDERR, OPT_VERBOSE, OPT_NO_DETACH, OPT_NO_FORK, OPT_NO_FIFO,
 	OPT_LIFETIME, OPT_JOB_LIFETIME, OPT_STATS, OPT_STATS_PORT, OPT_INSECURE, OPT_WIZARD,
 	OPT_MASQ_DIR, OPT_IO_TIMEOUT, OPT_MAX_PER_SOURCE, OPT_UNSUPPORTED, OPT_VERSION,
-	OPT_IDLE_EXIT, OPT_TOOLCHAIN_MAP, OPT_LIST_COMPILERS, OPT_JOB_ADDRESS_SPACE,
-	OPT_JOB_FILE_SIZE,
+	OPT_IDLE_EXIT, OPT_ZEROCONF, OPT_ZEROCONF_PUBLISH, OPT_TOOLCHAIN_MAP, OPT_LIST_COMPILERS, OPT_JOB_ADDRESS_SPACE,
+	OPT_JOB_FILE_SIZE, OPT_HEAD_TIMEOUT, OPT_MAX_CONNECTIONS,
 };
 
 static const struct option options[] = {
@@ -55,12 +55,15 @@ static const struct option options[] = {
 	{ "masquerade-dir", required_argument, NULL, OPT_MASQ_DIR },
 	{ "io-timeout", required_argument, NULL, OPT_IO_TIMEOUT },
 	{ "max-per-source", required_argument, NULL, OPT_MAX_PER_SOURCE },
+	{ "max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS },
+	{ "head-timeout", required_argument, NULL, OPT_HEAD_TIMEOUT },
 	{ "idle-exit", required_argument, NULL, OPT_IDLE_EXIT },
 	{ "job-address-space", required_argument, NULL, OPT_JOB_ADDRESS_SPACE },
 	{ "job-file-size", required_argument, NULL, OPT_JOB_FILE_SIZE },
 	{ "toolchain-map", required_argument, NULL, OPT_TOOLCHAIN_MAP },
 	{ "list-compilers", no_argument, NULL, OPT_LIST_COMPILERS },
-	{ "zeroconf", no_argument, NULL, OPT_UNSUPPORTED },
+	{ "zeroconf", no_argument, NULL, OPT_ZEROCONF },
+	{ "zeroconf-publish", no_argument, NULL, OPT_ZEROCONF_PUBLISH },
 	{ "auth", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "whitelist", required_argument, NULL, OPT_UNSUPPORTED },
 	{ "blacklist", required_argument, NULL, OPT_UNSUPPORTED },
@@ -81,6 +84,8 @@ void config_init(struct daemon_config *c)
 		.nice = DEFAULT_NICE,
 		.log_level = LOG_NOTICE,
 		.io_timeout = DEFAULT_IO_TIMEOUT_SEC * USEC_PER_SEC,
+		.head_timeout = DEFAULT_HEAD_TIMEOUT_SEC * USEC_PER_SEC,
+		.job_lifetime = DEFAULT_JOB_LIFETIME_SEC * USEC_PER_SEC,
 		.idle_exit = DEFAULT_IDLE_EXIT_SEC * USEC_PER_SEC,
 	};
 }
@@ -143,6 +148,9 @@ static int parse_one(struct daemon_config *c, int opt, const char *arg, const ch
 	case OPT_MAX_PER_SOURCE:
 		return parse_uint32(arg, 1, 65535, &c->max_per_source) < 0 ?
 			       bad("max-per-source", arg, "must be a positive integer") : 0;
+	case OPT_MAX_CONNECTIONS:
+		return parse_uint32(arg, 1, 65535, &c->max_connections) < 0 ?
+			       bad("max-connections", arg, "must be 1..65535") : 0;
 	case 'P':
 		free(c->pid_file);
 		return (c->pid_file = strdup(arg)) ? 0 : -ENOMEM;
@@ -165,17 +173,20 @@ static int parse_one(struct daemon_config *c, int opt, const char *arg, const ch
 			return bad("log-level", arg,
 				   "must be critical, error, warning, notice, info or debug");
 		c->log_level = r;
+		c->log_level_given = true;
 		return 0;
 	case OPT_LOG_STDERR:
 		c->log_stderr = true;
 		return 0;
 	case OPT_VERBOSE:
 		c->log_level = LOG_DEBUG;
+		c->log_level_given = true;
 		return 0;
 	case OPT_WIZARD:
 		c->mode = MODE_DAEMON;
 		c->no_detach = c->log_stderr = true;
 		c->log_level = LOG_DEBUG;
+		c->log_level_given = true;
 		return 0;
 	case OPT_NO_DETACH:
 		c->no_detach = true;
@@ -188,13 +199,21 @@ static int parse_one(struct daemon_config *c, int opt, const char *arg, const ch
 	case OPT_STATS:
 		c->stats = true;
 		return 0;
+	case OPT_ZEROCONF:
+		c->zeroconf = true;
+		return 0;
+	case OPT_ZEROCONF_PUBLISH:
+		c->zeroconf = c->zeroconf_publish = true;
+		return 0;
 	case OPT_INSECURE:
 		c->insecure = true;
 		return 0;
 	case OPT_LIFETIME:
 		return parse_seconds("lifetime", arg, false, &c->lifetime);
 	case OPT_JOB_LIFETIME:
-		return parse_seconds("job-lifetime", arg, false, &c->job_lifetime);
+		return parse_seconds("job-lifetime", arg, true, &c->job_lifetime);
+	case OPT_HEAD_TIMEOUT:
+		return parse_seconds("head-timeout", arg, false, &c->head_timeout);
 	case OPT_IO_TIMEOUT:
 		return parse_seconds("io-timeout", arg, false, &c->io_timeout);
 	case OPT_IDLE_EXIT:
@@ -204,7 +223,7 @@ static int parse_one(struct daemon_config *c, int opt, const char *arg, const ch
 	case OPT_JOB_FILE_SIZE:
 		return parse_limit("job-file-size", arg, &c->job_fsize_bytes);
 	case OPT_UNSUPPORTED:
-		log_error("--%s is not supported by this distccd (no zeroconf/GSS-API support)", name);
+		log_error("--%s is not supported by this distccd (no GSS-API support)", name);
 		return -EOPNOTSUPP;
 	default:
 		return -EINVAL;
@@ -272,7 +291,11 @@ int config_parse_argv(struct daemon_config *c, int argc, char *argv[], enum conf
 		return -EINVAL;
 	}
 	if (c->max_per_source == 0)
-		c->max_per_source = c->jobs;
+		c->max_per_source = c->jobs / 2 ? c->jobs / 2 : 1;
+	if (c->max_connections == 0)
+		c->max_connections = c->jobs * DEFAULT_CONNECTIONS_PER_JOB;
+	if (c->max_connections < 2 * c->max_per_source)
+		c->max_connections = 2 * c->max_per_source;
 	r = load_toolmap(c);
 	if (r < 0)
 		return r;
@@ -294,9 +317,38 @@ static int collect_locale(struct daemon_config *c)
 	return 0;
 }
 
+#define CMDLIST_FILE_MAX (1u << 20)
+
+/* DISTCC_CMDLIST is read once, at start: a list that cannot be read is a
+ * bad setting (exit 101), never a silently open or empty whitelist. */
+static int load_cmdlist(struct daemon_config *c, const char *path, const char *words)
+{
+	_cleanup_free_ char *text = NULL;
+	unsigned n = 1;
+	size_t len;
+	int r;
+
+	if (!path || !*path)
+		return 0;
+	if (words && *words && parse_uint32(words, 1, CMDLIST_MAX_NUMWORDS, &n) < 0)
+		return log_error_errno(EINVAL, "invalid DISTCC_CMDLIST_NUMWORDS='%s': must be 1..%u",
+				       words, CMDLIST_MAX_NUMWORDS);
+	r = read_file_max(path, CMDLIST_FILE_MAX, &text, &len);
+	if (r < 0)
+		return log_error_errno(r, "cannot read DISTCC_CMDLIST '%s': %m", path);
+	r = cmdlist_parse(text, n, &c->cmdlist);
+	if (r < 0)
+		return r;
+	c->has_cmdlist = true;
+	if (!c->cmdlist.paths)
+		log_warning("DISTCC_CMDLIST '%s' lists no compiler: every job will be refused", path);
+	return 0;
+}
+
 int config_load_env(struct daemon_config *c)
 {
 	const char *p = getenv("DISTCCD_PATH"), *t = getenv("TMPDIR"), *io;
+	int r;
 
 	c->save_temps = parse_bool_value(getenv("DISTCC_SAVE_TEMPS"), false);
 	c->notify_socket = getenv("NOTIFY_SOCKET") != NULL;
@@ -314,9 +366,9 @@ int config_load_env(struct daemon_config *c)
 			return log_error_errno(EINVAL, "invalid DISTCC_IO_TIMEOUT='%s'", io);
 		c->io_timeout = u;
 	}
-	p = getenv("DISTCC_CMDLIST");
-	if (p && *p && !(c->cmdlist = strdup(p)))
-		return -ENOMEM;
+	r = load_cmdlist(c, getenv("DISTCC_CMDLIST"), getenv("DISTCC_CMDLIST_NUMWORDS"));
+	if (r < 0)
+		return r;
 	p = getenv("JOURNAL_STREAM");
 	if (p && !(c->journal_stream = strdup(p)))
 		return -ENOMEM;
@@ -333,7 +385,7 @@ void config_done(struct daemon_config *c)
 	free(c->user);
 	free(c->path);
 	free(c->tmpdir);
-	free(c->cmdlist);
+	cmdlist_free(&c->cmdlist);
 	free(c->toolmap_path);
 	toolmap_free(&c->toolmap);
 	free(c->journal_stream);
@@ -357,11 +409,14 @@ void config_print_help(const char *prog)
 	       "      --log-file FILE | --log-stderr | --log-level LEVEL | --verbose\n"
 	       "      --no-detach           stay in the foreground\n"
 	       "      --lifetime S          exit after S seconds\n"
-	       "      --job-lifetime S      kill compilers that run longer than S seconds\n"
+	       "      --job-lifetime S      kill compilers that run longer than S seconds (default 300, 0 = no limit)\n"
 	       "      --job-address-space SIZE  compiler address-space limit (default 8G; K/M/G/T, infinity)\n"
 	       "      --job-file-size SIZE  largest file a compiler may write (default 1G; K/M/G/T, infinity)\n"
+	       "      --head-timeout S      deadline for a request's head, and the grace for its body (default 5)\n"
 	       "      --io-timeout S        deadline for reading one request (default 300)\n"
-	       "      --max-per-source N    concurrent connections per client address (default --jobs)\n"
+	       "      --max-per-source N    jobs compiling per client address (default --jobs / 2);\n"
+	       "                            each address may hold twice that many connections\n"
+	       "      --max-connections N   connections held at once, read or compiling (default 8 x --jobs)\n"
 	       "      --idle-exit S         socket-activated: exit after S idle seconds (default 300, 0 = never)\n"
 	       "      --masquerade-dir DIR  compiler whitelist directory (repeatable)\n"
 	       "      --toolchain-map FILE  serve client compiler names with local compilers (distccd.conf(5))\n"

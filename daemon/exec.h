@@ -6,7 +6,11 @@
  */
 #pragma once
 
+#include <stdbool.h>
+#include <sys/types.h>
+
 #include "io.h"
+#include "peerwatch.h"
 #include "sandbox.h"
 
 enum exec_outcome {
@@ -21,14 +25,23 @@ struct exec_params {
 	const struct sandbox_params *sandbox;   /* workdir = cwd, unless @cwd */
 	const char *cwd;                        /* NULL: sandbox->workdir (a pump job:
 						 * <root><CDIR>, inside the workdir) */
-	int client_fd;                          /* watched for hang-up; -1: none */
+	struct peer_watch *peer;                /* the client, watched for hang-up; NULL: none */
 	usec_t deadline;                        /* USEC_INFINITY: none */
 };
 
 /* The child exits EXIT_COMPILER_MISSING when exec fails (no retry with the
  * basename on PATH, UPSTREAM-BUGS A7) and EXIT_SETUID_FAILED when the
  * sandbox cannot be entered, the reason on its stderr (the client's SERR). */
+/* Run the compiler and wait for it. The caller becomes a child subreaper:
+ * when the compiler is done (or killed), everything it started is killed
+ * and reaped, including processes that left its group (setsid()). */
 int exec_compiler(const struct exec_params *p, int *ret_status, enum exec_outcome *ret_outcome);
+/* SIGKILL each current child of ours, except those @spare (may be NULL)
+ * says to keep. */
+void exec_kill_children(bool (*spare)(pid_t pid, void *userdata), void *userdata);
+/* Kill and reap every child until none is left (bounded; logged if some
+ * survive). For a subreaper whose own children are all done. */
+void exec_sweep_children(void);
 /* In a serving process: on SIGTERM/SIGINT/SIGHUP kill the running compiler's
- * process group, then exit. */
-void exec_install_term_handler(void);
+ * process group, run @cleanup (async-signal-safe; may be NULL), then exit. */
+void exec_install_term_handler(void (*cleanup)(void));

@@ -193,11 +193,15 @@ static enum act chk_include(struct ctx *c, const char *v)
 }
 
 /* --sysroot/-isysroot only locate headers and libraries: inert on
- * preprocessed input without linking, so dropped; in pump mode refused. */
+ * preprocessed input without linking, so dropped; in pump mode a path
+ * under the job root like -I (".." refused, as for -include). */
 static enum act chk_sysroot(struct ctx *c, const char *v)
 {
-	(void)v;
-	return c->protover < 3 ? ACT_DROP : refuse(c, R_READ);
+	if (c->protover < 3)
+		return ACT_DROP;
+	/* pump: the server moves it under the job root, where the client's
+	 * files (and its links to the server's own system dirs) are */
+	return has_dotdot(v) ? refuse(c, R_READ) : ACT_ALLOW;
 }
 
 static enum act chk_stdlib(struct ctx *c, const char *v)

@@ -3,7 +3,7 @@
  * The one question the session asks before running a compiler: may this
  * argv run here, and as what job? The compiler-name list (compilerlist.h)
  * first, then the argument scanner (jobscan.h), which also yields the job's
- * facts.
+ * facts. With DISTCC_CMDLIST the job's argv[0] becomes the listed path.
  */
 #pragma once
 
@@ -24,5 +24,8 @@ struct policy_result {
  * a POLICY_DENY with its reason. */
 enum policy_verdict policy_check_request(const struct daemon_config *cfg, unsigned protover,
 					 char *const argv[], struct policy_result *ret);
+/* The compiler list in effect: the masquerade directories, or
+ * DISTCC_CMDLIST when it is set (pointers into @cfg). */
+struct compilerlist policy_compilerlist(const struct daemon_config *cfg);
 /* The compiler-list directories in effect (NULL-terminated, static or cfg-owned). */
 char *const *policy_whitelist_dirs(const struct daemon_config *cfg);

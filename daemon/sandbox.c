@@ -21,6 +21,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/landlock.h>
+#include <seccomp.h>
 
 #include "macro.h"
 #include "sandbox.h"
@@ -110,38 +111,59 @@ static int allow_path(int ruleset, const char *path, uint64_t access, uint64_t h
 	return 0;
 }
 
-/* A toolchain's sibling directories next to its bin/: lib*, libexec,
- * include, share and <target-triple>/ (crosstool-ng, /opt/<vendor>/). */
-static bool toolchain_subdir(const char *name)
+/* The target triple in a cross tool's name: "aarch64-linux-gnu" in
+ * aarch64-linux-gnu-gcc or aarch64-linux-gnu-g++-12. Returns its length, 0
+ * if @name is no triple-prefixed compiler driver. */
+static size_t tool_triple(const char *name)
 {
-	static const char *const names[] = { "lib", "lib32", "lib64", "libx32", "libexec",
-					     "include", "share", NULL };
-	const char *dash;
+	static const char *const tools[] = { "-gcc", "-g++", "-cc", "-c++", "-cpp", "-clang",
+					     "-clang++", NULL };
 
-	for (size_t i = 0; names[i]; i++)
-		if (strcmp(name, names[i]) == 0)
-			return true;
-	dash = strchr(name, '-');
-	return name[0] != '.' && dash && strchr(dash + 1, '-');
+	for (size_t i = 0; tools[i]; i++) {
+		const char *t = strstr(name, tools[i]), *rest;
+
+		while (t) {
+			rest = t + strlen(tools[i]);
+			if (t > name && (*rest == 0 || (rest[0] == '-' && rest[1] >= '0' && rest[1] <= '9')))
+				return (size_t)(t - name);
+			t = strstr(t + 1, tools[i]);
+		}
+	}
+	return 0;
 }
 
-static int allow_toolchain_siblings(int ruleset, const char *prefix, uint64_t handled)
+static int allow_sub(int ruleset, const char *prefix, const char *name, size_t len,
+		     uint64_t access, uint64_t handled)
 {
-	DIR *d = opendir(prefix);
+	char sub[PATH_MAX];
+
+	if (len == 0 || name[0] == '.' ||
+	    snprintf(sub, sizeof(sub), "%s/%.*s", prefix, (int)len, name) >= (int)sizeof(sub))
+		return 0;
+	return allow_path(ruleset, sub, access, handled);
+}
+
+/* A toolchain's directories beside its bin/ (@bindir in @prefix): lib*,
+ * libexec, include, share/locale, and <triple>/ for each cross compiler
+ * driver in bin/ (crosstool-ng, /opt/<vendor>/). Nothing else of @prefix. */
+static int allow_toolchain_siblings(int ruleset, const char *prefix, const char *bindir,
+				    uint64_t handled)
+{
+	static const char *const names[] = { "lib", "lib32", "lib64", "libx32", "libexec",
+					     "include", NULL };
+	DIR *d;
 	struct dirent *de;
 	int r = 0;
 
-	if (!d)
-		return 0;
-	while (r >= 0 && (de = readdir(d))) {
-		char sub[PATH_MAX];
-
-		if (!toolchain_subdir(de->d_name) ||
-		    snprintf(sub, sizeof(sub), "%s/%s", prefix, de->d_name) >= (int)sizeof(sub))
-			continue;
-		r = allow_path(ruleset, sub, FS_EXEC, handled);
-	}
-	closedir(d);
+	for (size_t i = 0; r >= 0 && names[i]; i++)
+		r = allow_sub(ruleset, prefix, names[i], strlen(names[i]), FS_EXEC, handled);
+	if (r >= 0)
+		r = allow_sub(ruleset, prefix, "share/locale", 12, FS_READ, handled);
+	d = r >= 0 ? opendir(bindir) : NULL;
+	while (d && r >= 0 && (de = readdir(d)))
+		r = allow_sub(ruleset, prefix, de->d_name, tool_triple(de->d_name), FS_EXEC, handled);
+	if (d)
+		closedir(d);
 	return r;
 }
 
@@ -165,8 +187,11 @@ static int allow_path_dirs(int ruleset, const char *path, uint64_t handled)
 			return r;
 		slash = strrchr(d, '/');
 		if (slash && slash != d) {
-			*slash = 0;
-			r = allow_toolchain_siblings(ruleset, d, handled);
+			_cleanup_free_ char *prefix = strndup(d, (size_t)(slash - d));
+
+			if (!prefix)
+				return -ENOMEM;
+			r = allow_toolchain_siblings(ruleset, prefix, d, handled);
 			if (r < 0)
 				return r;
 		}
@@ -186,6 +211,8 @@ static int landlock_rules(int ruleset, const struct sandbox_params *p, uint64_t 
 		r = allow_path(ruleset, "/dev/null", FS_DEVNULL, handled);
 	if (r >= 0)
 		r = allow_path_dirs(ruleset, p->path, handled);
+	if (r >= 0 && p->exec_dir)
+		r = allow_path_dirs(ruleset, p->exec_dir, handled);
 	if (r >= 0)
 		r = allow_path(ruleset, p->workdir, FS_JOB, handled);
 	return r;
@@ -307,6 +334,31 @@ static int set_limits(const struct sandbox_params *p)
 	return r;
 }
 
+/* Landlock (ABI 7 here) fences TCP bind/connect and abstract UNIX sockets
+ * but not UDP, raw or netlink sockets, nor connect() to a pathname UNIX
+ * socket: a compiler needs no socket at all, so socket() fails with
+ * EACCES, and io_uring (which can open sockets) is not there. The 32-bit
+ * and x32 ABIs get the same rules (a 32-bit toolchain still runs). */
+static int deny_sockets(void)
+{
+	static const uint32_t extra_arches[] = { SCMP_ARCH_X86, SCMP_ARCH_X32 };
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	int r;
+
+	if (!ctx)
+		return -ENOMEM;
+	if (seccomp_arch_native() == SCMP_ARCH_X86_64)
+		for (size_t i = 0; i < ELEMENTSOF(extra_arches); i++)
+			(void)seccomp_arch_add(ctx, extra_arches[i]);
+	r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 0);
+	if (r >= 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(io_uring_setup), 0);
+	if (r >= 0)
+		r = seccomp_load(ctx);
+	seccomp_release(ctx);
+	return r;
+}
+
 int sandbox_enter_child(const struct sandbox_params *p)
 {
 	int r;
@@ -320,5 +372,7 @@ int sandbox_enter_child(const struct sandbox_params *p)
 		r = -errno;
 	if (r >= 0)
 		r = enter_landlock(p);
+	if (r >= 0)
+		r = deny_sockets();
 	return r;
 }

@@ -13,6 +13,8 @@
 struct sandbox_params {
 	const char *workdir;          /* job directory: cwd and TMPDIR */
 	const char *path;             /* PATH for the compiler lookup */
+	const char *exec_dir;         /* also opened like a PATH directory (a DISTCC_CMDLIST
+				       * compiler's own directory), or NULL */
 	char *const *locale_env;      /* "LANG=..", "LC_*=.." copied from the daemon's env */
 	uint64_t cpu_sec;             /* RLIMIT_CPU; 0: SANDBOX_DEFAULT_CPU_SEC */
 	uint64_t as_bytes;            /* RLIMIT_AS; 0: SANDBOX_DEFAULT_AS */

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The standalone server: accept on already-bound listening sockets, check
- * the peer, fork one fresh child per connection that serves one job, never
- * more than --jobs at a time (excess connections wait in the backlog).
+ * the peer, fork one fresh child per connection that serves one job. Up to
+ * --max-connections are held (more wait in the backlog), each address at
+ * most twice --max-per-source; at most --jobs compile at once, each address
+ * at most --max-per-source. A connection still being read holds no slot.
  */
 #pragma once
 

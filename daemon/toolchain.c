@@ -58,9 +58,21 @@ int toolchain_find(const char *name, const char *path, char **ret_full)
 	return -ENOENT;
 }
 
+/* What runs for @local: DISTCC_CMDLIST's path for it, else PATH's. */
+static int locate(const struct daemon_config *cfg, const char *local, char **ret)
+{
+	const char *listed = cfg->has_cmdlist ? cmdlist_lookup(&cfg->cmdlist, local) : NULL;
+
+	if (!cfg->has_cmdlist)
+		return toolchain_find(local, cfg->path, ret);
+	if (!listed || !is_exec_file(listed))
+		return -ENOENT;
+	return (*ret = strdup(listed)) ? 0 : -ENOMEM;
+}
+
 static bool whitelisted(const struct daemon_config *cfg, const char *name)
 {
-	struct compilerlist w = { .dirs = policy_whitelist_dirs(cfg), .insecure = cfg->insecure };
+	struct compilerlist w = policy_compilerlist(cfg);
 
 	return compilerlist_check(&w, name) == CL_ALLOW;
 }
@@ -70,9 +82,32 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Without a whitelist, PATH holds every program: only names shaped like a
+ * C/C++ compiler ([TRIPLET-]gcc|g++|clang|clang++[-VERSION], cc, c++) are
+ * listed (and asked for --version). */
+static bool compiler_shaped(const char *n)
+{
+	static const char *const stems[] = { "gcc", "g++", "clang", "clang++" };
+	const char *dash = strrchr(n, '-');
+	size_t len = strlen(n);
+
+	if (strcmp(n, "cc") == 0 || strcmp(n, "c++") == 0)
+		return true;
+	/* a trailing -12 or -14.0 is a version */
+	if (dash && dash[1] && strspn(dash + 1, "0123456789.") == strlen(dash + 1))
+		len = (size_t)(dash - n);
+	for (size_t i = 0; i < ELEMENTSOF(stems); i++) {
+		size_t k = strlen(stems[i]);
+
+		if (len >= k && memcmp(n + len - k, stems[i], k) == 0 && (len == k || n[len - k - 1] == '-'))
+			return true;
+	}
+	return false;
+}
+
 /* Names in @dir that could be compilers: regular executables (following
  * symlinks); the caller still asks the whitelist. */
-static int add_dir_names(const char *dir, char ***names)
+static int add_dir_names(const char *dir, bool shaped_only, char ***names)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -83,7 +118,7 @@ static int add_dir_names(const char *dir, char ***names)
 	while (r >= 0 && (de = readdir(d))) {
 		struct stat st;
 
-		if (de->d_name[0] == '.')
+		if (de->d_name[0] == '.' || (shaped_only && !compiler_shaped(de->d_name)))
 			continue;
 		if (fstatat(dirfd(d), de->d_name, &st, 0) == 0 && S_ISREG(st.st_mode) &&
 		    faccessat(dirfd(d), de->d_name, X_OK, AT_EACCESS) == 0)
@@ -93,27 +128,47 @@ static int add_dir_names(const char *dir, char ***names)
 	return r;
 }
 
-/* Candidate local names: the whitelist dirs' entries, or with the whitelist
- * off, everything on PATH. Sorted, unique. */
+/* DISTCC_CMDLIST: the names its entries answer to (their last NUMWORDS
+ * components). */
+static int add_cmdlist_names(const struct cmdlist *l, char ***names)
+{
+	int r = 0;
+
+	for (char **p = l->paths; r >= 0 && p && *p; p++) {
+		const char *s = *p + strlen(*p);
+		unsigned words = 0;
+
+		while (s > *p && words < l->numwords)
+			if (*--s == '/' && ++words == l->numwords)
+				s++;
+		r = strv_push(names, s);
+	}
+	return r;
+}
+
+/* Candidate local names: DISTCC_CMDLIST's names, the whitelist dirs'
+ * entries, or with the whitelist off, the compilers on PATH. Sorted, unique. */
 static int candidates(const struct daemon_config *cfg, char ***ret)
 {
 	char **names = NULL;
 	size_t n, k = 0;
 	int r = 0;
 
-	if (cfg->insecure) {
+	if (cfg->has_cmdlist)
+		r = add_cmdlist_names(&cfg->cmdlist, &names);
+	else if (cfg->insecure) {
 		const char *p = cfg->path;
 
 		while (r >= 0 && p && *p) {
 			size_t len = strcspn(p, ":");
 			_cleanup_free_ char *dir = strndup(p, len);
 
-			r = dir ? add_dir_names(dir, &names) : -ENOMEM;
+			r = dir ? add_dir_names(dir, true, &names) : -ENOMEM;
 			p += len + (p[len] == ':');
 		}
 	} else
 		for (char *const *d = policy_whitelist_dirs(cfg); r >= 0 && *d; d++)
-			r = add_dir_names(*d, &names);
+			r = add_dir_names(*d, false, &names);
 	if (r < 0) {
 		strv_free(names);
 		return r;
@@ -180,9 +235,10 @@ static int offer_one(const struct daemon_config *cfg, const struct toolmap_entry
 			*ret_missing = "is not in the whitelist";
 		return 0;
 	}
-	r = toolchain_find(local, cfg->path, &full);
+	r = locate(cfg, local, &full);
 	if (r == -ENOENT) {
-		*ret_missing = "is not found on PATH";
+		*ret_missing = cfg->has_cmdlist ? "is listed in DISTCC_CMDLIST but not executable"
+						: "is not found on PATH";
 		return 0;
 	}
 	if (r < 0)
@@ -337,9 +393,10 @@ static int missing_message(const struct daemon_config *cfg, const char *asked, c
 		r = asprintf(ret, "compiler '%s'%s was not found on PATH=%s; this server offers: %s",
 			     a, how, cfg->path ? cfg->path : "(unset)", offered);
 	else
-		r = asprintf(ret, "compiler '%s'%s is not offered by this server (not in the whitelist; "
-			     "PATH=%s); this server offers: %s", a, how, cfg->path ? cfg->path : "(unset)",
-			     offered);
+		r = asprintf(ret, "compiler '%s'%s is not offered by this server (not in %s; "
+			     "PATH=%s); this server offers: %s", a, how,
+			     cfg->has_cmdlist ? "DISTCC_CMDLIST" : "the whitelist",
+			     cfg->path ? cfg->path : "(unset)", offered);
 	return r < 0 ? -ENOMEM : 0;
 }
 
@@ -385,7 +442,7 @@ int toolchain_authorize(const struct daemon_config *cfg, unsigned protover, char
 {
 	_cleanup_(strv_freep) char **mapped = NULL;
 	_cleanup_free_ char *full = NULL;
-	struct compilerlist w = { .dirs = policy_whitelist_dirs(cfg), .insecure = cfg->insecure };
+	struct compilerlist w = policy_compilerlist(cfg);
 	struct policy_result pr;
 	char *msg = NULL;
 	const char *name;
@@ -399,7 +456,9 @@ int toolchain_authorize(const struct daemon_config *cfg, unsigned protover, char
 	name = compilerlist_name(mapped[0]);
 	if (policy_check_request(cfg, protover, mapped, &pr) == POLICY_DENY) {
 		/* a compiler the whitelist does not list is "not offered": say what is */
-		if (pr.arg || compilerlist_check(&w, mapped[0]) != CL_NOT_LISTED)
+		enum cl_verdict v = pr.arg ? CL_ALLOW : compilerlist_check(&w, mapped[0]);
+
+		if (v != CL_NOT_LISTED && v != CL_NOT_IN_CMDLIST)
 			return policy_refusal(&pr, mapped[0], ret);
 		r = missing_message(cfg, argv[0], name, false, &msg);
 		return r < 0 ? r : refuse(ret, EXIT_ACCESS_DENIED, JOB_OTHER, msg);

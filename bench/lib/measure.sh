@@ -6,26 +6,23 @@
 #   workload impl mode rep wall_s client_cpu_s server_cpu_s tx_bytes rx_bytes
 #   jobs remote_ok fallbacks status
 # status is "ok", "invalid" (a job fell back to local compilation, fewer
-# COMPILE_OK lines than jobs, or in a pump mode fewer jobs served in pump
-# mode than jobs) or "failed" (the command failed).
+# COMPILE_OK lines than jobs, or in a pump mode more than 5 % of the jobs
+# preprocessed locally, see cppwrap_prepare) or "failed" (the command
+# failed). In pump modes, fallbacks also counts local preprocessor runs.
 
 TSV_HEADER="workload	impl	mode	rep	wall_s	client_cpu_s	server_cpu_s	tx_bytes	rx_bytes	jobs	remote_ok	fallbacks	status"
 
-# count_ok IMPL [PATTERN]: COMPILE_OK lines (or PATTERN) in IMPL's daemon logs
+# count_ok IMPL: COMPILE_OK lines in IMPL's daemon logs
 count_ok() {
 	local n=0 f c
 	for f in "$LOGDIR/$1"-*.log; do
 		[ -e "$f" ] || continue
-		c=$(grep -c -E -e "${2:- COMPILE_OK }" "$f" || true)
+		c=$(grep -c ' COMPILE_OK ' "$f" || true)
 		n=$((n + c))
 	done
 	echo $n
 }
 
-# The log line each daemon writes for a job that came in pump mode (protocol
-# 3): 3.4 fixes up the debug info of exactly those; ours names the protocol.
-pump_mark() { if [ "$1" = ours ]; then echo "$OURS_PUMP_MARK"; else echo "dcc_fix_debug_info"; fi; }
-OURS_PUMP_MARK=${OURS_PUMP_MARK:-' COMPILE_OK .*protocol 3| proto(col)?[= ]3 '}
 
 # measure WORKLOAD IMPL MODE REP JOBS|auto DIR SCRIPT
 #   SCRIPT runs with sh -c in DIR on the client, with $CLIENT_ENV; JOBS=auto
@@ -35,10 +32,10 @@ measure() {
 	local ok0=0 ok1=0 c0 c1 s0 s1 b0 b1 t0 t1 status=ok rc=0 err
 	err=$LOGDIR/run-$wl-$impl-$mode-$rep.err
 	touch "$RUNDIR/stamp"
-	local pumped0=0 pumped1=0 pump=0
+	local pump=0 cpp_runs=0
 	[ "${mode%-weak}" = pump ] && pump=1
+	: >"$RUNDIR/cpp.count"
 	[ "$impl" = local ] || ok0=$(count_ok "$impl")
-	[ $pump = 0 ] || pumped0=$(count_ok "$impl" "$(pump_mark "$impl")")
 	b0=$(iface_bytes c)
 	c0=$(cgroup_cpu_usec c)
 	s0=$(($(cgroup_cpu_usec s1) + $(cgroup_cpu_usec s2)))
@@ -60,7 +57,7 @@ measure() {
 	fi
 	s1=$(($(cgroup_cpu_usec s1) + $(cgroup_cpu_usec s2)))
 	b1=$(iface_bytes c)
-	[ $pump = 0 ] || pumped1=$(count_ok "$impl" "$(pump_mark "$impl")")
+	[ $pump = 0 ] || cpp_runs=$(wc -l <"$RUNDIR/cpp.count")
 	local remote=$((ok1 - ok0)) fb
 	fb=$(grep -c -i -E 'running locally instead|failed to distribute|fall(ing)? ?back' "$err" || true)
 	if [ "$impl" != local ] && { [ "$fb" -gt 0 ] || [ "$remote" -lt "$jobs" ]; }; then
@@ -68,10 +65,13 @@ measure() {
 		[ "$fb" -ge $((jobs - remote)) ] || fb=$((jobs - remote))
 	fi
 	[ "$impl" = local ] && fb=0
-	# a pump run whose jobs quietly went in plain mode measures plain mode
-	if [ $pump = 1 ] && [ $((pumped1 - pumped0)) -lt "$jobs" ]; then
-		echo "bench:   only $((pumped1 - pumped0)) of $jobs jobs in pump mode" >&2
-		status=invalid
+	# a pump run whose jobs quietly went in plain mode measures plain mode: a
+	# few (an include server's time budget) are part of that pump's cost and
+	# counted as fallbacks; more than 5 % make the run invalid
+	if [ $pump = 1 ] && [ "$cpp_runs" -gt 0 ]; then
+		echo "bench:   $cpp_runs of $jobs jobs preprocessed locally (plain mode)" >&2
+		fb=$((fb + cpp_runs))
+		[ $((cpp_runs * 20)) -le "$jobs" ] || status=invalid
 	fi
 	[ $rc -eq 0 ] || status=failed
 	set -- $b0 $b1

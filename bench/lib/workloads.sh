@@ -54,12 +54,34 @@ start_all_daemons() {
 }
 
 RUNS=0
-# client_env HOSTS: the client's environment for the next run (fresh DISTCC_DIR)
+# client_env HOSTS [pump]: the client's environment for the next run (fresh
+# DISTCC_DIR); pump runs get the counting compiler wrappers first on PATH
 client_env() {
+	local path=$CLEAN_PATH
 	RUNS=$((RUNS + 1))
 	mkdir -p "$RUNDIR/dd/$RUNS"
-	CLIENT_ENV=(PATH="$CLEAN_PATH" HOME="$RUNDIR" LANG=C TMPDIR="$RUNDIR/tmp"
+	[ "${2:-}" = pump ] && path=$RUNDIR/cppwrap:$CLEAN_PATH
+	CLIENT_ENV=(PATH="$path" HOME="$RUNDIR" LANG=C TMPDIR="$RUNDIR/tmp"
 		DISTCC_DIR="$RUNDIR/dd/$RUNS" DISTCC_HOSTS="$1")
+}
+
+# Compiler wrappers for the pump runs: each local preprocessor run of a real
+# input (-E, not the include servers' probes of /dev/null) adds a line to
+# $RUNDIR/cpp.count, then the real compiler runs. A pump run that
+# preprocessed anything locally measured plain mode: measure() marks it
+# invalid. Same wrappers for both implementations.
+cppwrap_prepare() {
+	local d=$RUNDIR/cppwrap n
+	mkdir -p "$d"
+	for n in cc c++ gcc g++ "$(gcc -dumpmachine)-gcc" "$(gcc -dumpmachine)-g++"; do
+		[ -x "/usr/bin/$n" ] || continue
+		printf '#!/bin/sh
+case " $* " in *" -E "*) case " $* " in *" /dev/null "*) ;; *) echo "$*" >>"%s/cpp.count" ;; esac ;; esac
+exec /usr/bin/%s "$@"
+' \
+			"$RUNDIR" "$n" >"$d/$n"
+		chmod 755 "$d/$n"
+	done
 }
 
 hosts_for() { # IMPL MODE [one]: DISTCC_HOSTS value
@@ -83,10 +105,11 @@ impl_order() {
 }
 
 micro_prepare() {
+	cppwrap_prepare
 	local d=$RUNDIR/micro i
 	mkdir -p "$d/seq" "$d/par"
 	printf 'int tiny(int x);\nint tiny(int x) { return x * 3 + 1; }\n' >"$d/seq/tiny.c"
-	for i in $(seq -w 0 199); do
+	for i in $(seq -w 0 $((PAR_N - 1))); do
 		printf 'int tiny%s(int x);\nint tiny%s(int x) { return x * %d + 1; }\n' \
 			"$i" "$i" "$((10#$i))" >"$d/par/tiny$i.c"
 	done
@@ -94,11 +117,11 @@ micro_prepare() {
 		>"$d/par/Makefile"
 }
 
-SEQ_N=100
-PAR_N=200
+SEQ_N=${BENCH_SEQ_N:-100}   # BENCH_SEQ_N, BENCH_PAR_N: smaller for a smoke run
+PAR_N=${BENCH_PAR_N:-200}
 seq_loop() { echo "for i in \$(seq $2); do $1 -c tiny.c -o tiny.o || exit 1; done"; }
 # the same under a pump session (one include server for the whole loop)
-pump_wrap() { echo "'$1' sh -c \"$2\""; }
+pump_wrap() { echo "'$1' sh -c '$2'"; }
 
 # Pump-mode micro runs: the sequential loop and the parallel make, each under
 # one pump session, on ',cpp,lzo' hosts.
@@ -107,11 +130,11 @@ bench_micro_pump() { # REP N
 	for impl in $(pump_impls "$rep"); do
 		dcc=$(impl_client "$impl")
 		pump=$(impl_pump "$impl")
-		client_env "$(hosts_for "$impl" pump one)"
+		client_env "$(hosts_for "$impl" pump one)" pump
 		measure tiny-seq "$impl" pump "$rep" "$n" "$d/seq" "$(pump_wrap "$pump" "$(seq_loop "$dcc gcc" "$n")")"
 		[ "$rep" = w ] && continue
 		rm -f "$d"/par/*.o
-		client_env "$(hosts_for "$impl" pump)"
+		client_env "$(hosts_for "$impl" pump)" pump
 		measure tiny-par "$impl" pump "$rep" $PAR_N "$d/par" \
 			"'$pump' make -s -j$JOBS_MAKE CC='$dcc gcc'"
 	done
@@ -172,7 +195,7 @@ fresh_tree() { # WORKLOAD: a pristine copy of the unpacked sources
 build_run() {
 	local w=$1 impl=$2 mode=$3 rep=$4 dir cmd
 	dir=$(fresh_tree "$w")
-	client_env "$(hosts_for "$impl" "$mode")"
+	client_env "$(hosts_for "$impl" "$mode")" "${mode%-weak}"
 	cmd=$(build_cmd "$w" "$(impl_client "$impl")")
 	[ "${mode%-weak}" = pump ] && cmd="'$(impl_pump "$impl")' $cmd"
 	measure "$w" "$impl" "$mode" "$rep" auto "$dir" "$cmd"

@@ -227,93 +227,116 @@ static char *link_text(const char *link_path, const char *target)
 	return r < 0 ? NULL : buf_steal(&b);
 }
 
+struct resolver {
+	struct buf real;            /* the real path so far ("" is "/") */
+	char *rest;                 /* what is left to walk */
+	unsigned links;
+	bool ship;
+};
+
+/* "..": up from the real directory, which must then exist on the server. */
+static int step_up(struct walk *w, struct resolver *z)
+{
+	char *p = strrchr((char *)z->real.data, '/');
+	int r = 0;
+
+	if (!p)
+		return -EXDEV;
+	if (z->ship)
+		r = strmap_put(&w->must_dirs, (char *)z->real.data, (void *)1, NULL);
+	z->real.len = (size_t)(p - (char *)z->real.data);
+	z->real.data[z->real.len] = 0;
+	return r;
+}
+
+/* A symlink at z->real (its parent ended at @at): emitted as LINK, and
+ * the walk goes on through its target. */
+static int step_link(struct walk *w, struct resolver *z, const struct lst *l, const char *tail,
+		     size_t at)
+{
+	char *rest;
+
+	if (++z->links > MAX_SYMLINKS)
+		return -ELOOP;
+	if (z->ship) {
+		_cleanup_free_ char *text = link_text((char *)z->real.data, l->link);
+		int r = text ? emit(w, (char *)z->real.data, INCSERVER_LINK, text) : -ENOMEM;
+
+		if (r < 0)
+			return r;
+	}
+	if (asprintf(&rest, "%s%s", l->link, tail) < 0)
+		return -ENOMEM;
+	free(z->rest);
+	z->rest = rest;
+	z->real.len = l->link[0] == '/' ? 0 : at;
+	z->real.data[z->real.len] = 0;
+	return 0;
+}
+
+/* One component @comp (@clen bytes) followed by @tail. */
+static int step(struct walk *w, struct resolver *z, const char *comp, size_t clen, char **tail)
+{
+	_cleanup_free_ char *parent = strndup((char *)z->real.data, z->real.len);
+	size_t at = z->real.len;
+	const struct lst *l;
+	int r;
+
+	if (!parent)
+		return -ENOMEM;
+	if (clen == 1 && comp[0] == '.')
+		r = 0;
+	else if (clen == 2 && comp[0] == '.' && comp[1] == '.')
+		r = step_up(w, z);
+	else {
+		r = buf_append(&z->real, "/", 1);
+		if (r >= 0)
+			r = buf_append(&z->real, comp, clen);
+		if (r >= 0)
+			r = lst_get(w, parent, (char *)z->real.data, &l);
+		if (r >= 0 && l->err)
+			r = -l->err;
+		if (r >= 0 && S_ISLNK(l->mode))
+			return step_link(w, z, l, *tail, at);
+		if (r >= 0 && (*tail)[0] && !S_ISDIR(l->mode))
+			r = -ENOTDIR;
+	}
+	if (r >= 0) {
+		free(z->rest);
+		z->rest = TAKE_PTR(*tail);
+	}
+	return r;
+}
+
 /* Resolve @path (absolute) as the kernel does, component by component.
  * With @ship, every symlink met becomes a LINK entry and every directory
  * left through ".." must exist on the server. *ret_real: the real path.
  * -EXDEV when ".." would climb above "/" (above the job root there). */
 static int resolve(struct walk *w, const char *path, bool ship, char **ret_real)
 {
-	_cleanup_(buf_free) struct buf real = BUF_INIT(PATH_MAX * 4);
-	_cleanup_free_ char *rest = strdup(path);
-	unsigned links = 0;
-	int r = buf_terminate(&real);
+	struct resolver z = { .real = BUF_INIT(PATH_MAX * 4), .rest = strdup(path), .ship = ship };
+	int r = z.rest ? buf_terminate(&z.real) : -ENOMEM;
 
-	if (!rest)
-		return -ENOMEM;
-	while (r >= 0 && rest[0]) {
-		char *slash, *comp = rest;
-		size_t at = real.len;
-		const struct lst *l;
+	while (r >= 0 && z.rest[0]) {
+		char *comp = z.rest, *slash;
+		_cleanup_free_ char *tail = NULL;
 
 		while (*comp == '/')
 			comp++;
 		if (!*comp)
 			break;
 		slash = strchr(comp, '/');
-		size_t clen = slash ? (size_t)(slash - comp) : strlen(comp);
-		_cleanup_free_ char *tail = strdup(slash ? slash : "");
-
-		if (!tail)
-			return -ENOMEM;
-		if (clen == 1 && comp[0] == '.') {
-			free(rest);
-			rest = TAKE_PTR(tail);
-			continue;
-		}
-		if (clen == 2 && comp[0] == '.' && comp[1] == '.') {
-			char *p = strrchr((char *)real.data, '/');
-
-			if (!p)
-				return -EXDEV;
-			if (ship)
-				r = strmap_put(&w->must_dirs, (char *)real.data, (void *)1, NULL);
-			real.len = (size_t)(p - (char *)real.data);
-			real.data[real.len] = 0;
-			free(rest);
-			rest = TAKE_PTR(tail);
-			continue;
-		}
-		_cleanup_free_ char *parent = strndup((char *)real.data, real.len);
-
-		if (!parent)
-			return -ENOMEM;
-		r = buf_append(&real, "/", 1);
-		if (r >= 0)
-			r = buf_append(&real, comp, clen);
-		if (r >= 0)
-			r = lst_get(w, parent, (char *)real.data, &l);
-		if (r < 0)
-			return r;
-		if (l->err)
-			return -l->err;
-		if (S_ISLNK(l->mode)) {
-			if (++links > MAX_SYMLINKS)
-				return -ELOOP;
-			if (ship) {
-				_cleanup_free_ char *text = link_text((char *)real.data, l->link);
-
-				r = text ? emit(w, (char *)real.data, INCSERVER_LINK, text) : -ENOMEM;
-				if (r < 0)
-					return r;
-			}
-			free(rest);
-			if (asprintf(&rest, "%s%s", l->link, tail) < 0) {
-				rest = NULL;
-				return -ENOMEM;
-			}
-			real.len = l->link[0] == '/' ? 0 : at;
-			real.data[real.len] = 0;
-			continue;
-		}
-		if (tail[0] && !S_ISDIR(l->mode))
-			return -ENOTDIR;
-		free(rest);
-		rest = TAKE_PTR(tail);
+		tail = strdup(slash ? slash : "");
+		r = tail ? step(w, &z, comp, slash ? (size_t)(slash - comp) : strlen(comp), &tail)
+			 : -ENOMEM;
 	}
-	if (r < 0)
-		return r;
-	*ret_real = real.len ? buf_steal(&real) : strdup("/");
-	return *ret_real ? 0 : -ENOMEM;
+	if (r >= 0) {
+		*ret_real = z.real.len ? buf_steal(&z.real) : strdup("/");
+		r = *ret_real ? 0 : -ENOMEM;
+	}
+	buf_free(&z.real);
+	free(z.rest);
+	return r;
 }
 
 static void defvec_free(void *p)
@@ -500,6 +523,13 @@ static int search(struct walk *w, const struct incscan_include *inc, const char 
 	if (name[0] == '/')
 		return absolute_include(w, name);
 	if (inc && inc->next && from && from->idx != IDX_NONE) {
+		/* clang treats #include_next in a file found beside its includer
+		 * as #include; gcc continues from the first quote dir: ship both */
+		if (from->idx == IDX_OWN_DIR) {
+			r = search(w, NULL, name, kind, from);
+			if (r < 0)
+				return r;
+		}
 		own_dir = false;
 		start = from->idx == IDX_OWN_DIR ? 0 : (size_t)from->idx + 1;
 	}
@@ -656,7 +686,8 @@ static int visit(struct walk *w, const char *path, int idx, bool user)
 		if (r < 0)
 			return not_covered(w, "cannot resolve '%s'", path);
 	}
-	r = incfiles_get(w->fs, user ? real : path, user ? real : path, user, &f);
+	r = incfiles_get(w->fs, user ? real : path, user ? real : path, user,
+			 incdirs_watches(w->dirs, user ? real : path), &f);
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0)

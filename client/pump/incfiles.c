@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "io.h"
@@ -175,6 +176,7 @@ static void set_stat(struct incfile *f, const struct stat *st)
 static int write_cache(struct incfiles *fs, struct incfile *f, const char *data, size_t n)
 {
 	_cleanup_(buf_free) struct buf z = BUF_INIT(SIZE_MAX / 2);
+	_cleanup_close_ int fd = -EBADF;
 	char path[PATH_MAX];
 	int r;
 
@@ -184,12 +186,20 @@ static int write_cache(struct incfiles *fs, struct incfile *f, const char *data,
 		r = lzo_compress_append(&z, data, n);
 	if (r < 0)
 		return r;
-	if (snprintf(path, sizeof(path), "%s/%llu.lzo", fs->cache_dir,
-		     (unsigned long long)++fs->seq) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
-	r = write_file_atomic(path, z.data, z.len, 0600, NULL);
-	if (r < 0)
+	/* a fresh name, written before any reply names it: no temp + rename */
+	for (int tries = 0; fd < 0; tries++) {
+		if (snprintf(path, sizeof(path), "%s/%llu.lzo", fs->cache_dir,
+			     (unsigned long long)++fs->seq) >= (int)sizeof(path))
+			return -ENAMETOOLONG;
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd < 0 && (errno != EEXIST || tries > 1000))
+			return -errno;
+	}
+	r = xwrite_all(fd, z.data, z.len, USEC_INFINITY);
+	if (r < 0) {
+		unlink(path);
 		return r;
+	}
 	f->cache_path = strdup(path);
 	fs->compressions++;
 	return f->cache_path ? 0 : -ENOMEM;
@@ -244,13 +254,31 @@ static int load(struct incfiles *fs, const char *key, const char *path, const st
 	return 0;
 }
 
-int incfiles_get(struct incfiles *fs, const char *key, const char *path, bool ship,
+void incfiles_changed(struct incfiles *fs, const char *key)
+{
+	struct incfile *f;
+	size_t i = 0;
+	void *v;
+
+	if (key) {
+		f = strmap_get(&fs->map, key);
+		if (f)
+			f->armed = false;
+		return;
+	}
+	while (strmap_next(&fs->map, &i, NULL, &v))
+		((struct incfile *)v)->armed = false;
+}
+
+int incfiles_get(struct incfiles *fs, const char *key, const char *path, bool ship, bool watched,
 		 struct incfile **ret)
 {
 	struct incfile *f = strmap_get(&fs->map, key);
 	struct stat st;
+	int r;
 
-	if (f && f->gen == fs->gen && (!ship || f->cache_path)) {
+	if (f && (f->gen == fs->gen || f->armed) && (!ship || f->cache_path)) {
+		f->gen = fs->gen;
 		*ret = f;
 		return 0;
 	}
@@ -260,10 +288,14 @@ int incfiles_get(struct incfiles *fs, const char *key, const char *path, bool sh
 		return -EINVAL;
 	if (f && same_stat(f, &st) && !f->racy && (!ship || f->cache_path)) {
 		f->gen = fs->gen;
+		f->armed = watched;
 		*ret = f;
 		return 0;
 	}
-	return load(fs, key, path, &st, f, ship, ret);
+	r = load(fs, key, path, &st, f, ship, ret);
+	if (r >= 0)
+		(*ret)->armed = watched && !(*ret)->racy;
+	return r;
 }
 
 int incfiles_empty(struct incfiles *fs, const char **ret)

@@ -22,6 +22,7 @@ struct incfile {
 	struct timespec mtime, ctime;
 	uint64_t hash;              /* of the content */
 	bool racy;                  /* mtime was too recent to trust at the last read */
+	bool armed;                 /* its directory is watched: valid until reported changed */
 	unsigned gen;               /* request it was last validated in */
 	struct incscan_result scan;
 	char *cache_path;           /* compressed copy, NULL until first shipped */
@@ -53,14 +54,18 @@ void incfiles_done(struct incfiles *fs);
 void incfiles_begin_request(struct incfiles *fs);
 /* Free versions superseded during the request (their scans were in use). */
 void incfiles_end_request(struct incfiles *fs);
-/* The entry for @path (opened following symlinks), cached under @key.
- * Read and scanned when new or changed. With @ship, its compressed copy
- * exists on return. -errno of stat/open/read, -E2BIG over max_bytes. */
 /* Every #define of @name in the file versions the cache holds (a version
  * leaves the index when it is freed). */
 void incfiles_defs(struct incfiles *fs, const char *name, const struct incdef_ref **ret,
 		   size_t *n);
 /* The cache file holding an empty file's compression, made on first use. */
 int incfiles_empty(struct incfiles *fs, const char **ret);
-int incfiles_get(struct incfiles *fs, const char *key, const char *path, bool ship,
+/* The entry for @path (opened following symlinks), cached under @key.
+ * Revalidated by stat once per request, unless @watched said at its last
+ * validation that a change would be reported (incfiles_changed()). Read and
+ * scanned when new or changed. With @ship, its compressed copy exists on
+ * return. -errno of stat/open/read, -E2BIG over max_bytes. */
+int incfiles_get(struct incfiles *fs, const char *key, const char *path, bool ship, bool watched,
 		 struct incfile **ret);
+/* The file cached under @key may have changed (NULL: any file may have). */
+void incfiles_changed(struct incfiles *fs, const char *key);

@@ -38,6 +38,13 @@ void *strmap_get(const struct strmap *m, const char *key)
 	return s && s->key ? s->value : NULL;
 }
 
+const char *strmap_key(const struct strmap *m, const char *key)
+{
+	struct strmap_slot *s = find(m, key, hash_str(key));
+
+	return s && s->key ? s->key : NULL;
+}
+
 bool strmap_contains(const struct strmap *m, const char *key)
 {
 	struct strmap_slot *s = find(m, key, hash_str(key));

@@ -22,6 +22,8 @@ struct strmap {
 /* The value stored under @key, or NULL. */
 void *strmap_get(const struct strmap *m, const char *key);
 bool strmap_contains(const struct strmap *m, const char *key);
+/* The map's own copy of @key (stable until the map is cleared), or NULL. */
+const char *strmap_key(const struct strmap *m, const char *key);
 /* Store @value under @key (replacing; the old value is returned through
  * @ret_old when not NULL). -ENOMEM. */
 int strmap_put(struct strmap *m, const char *key, void *value, void **ret_old);

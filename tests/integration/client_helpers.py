@@ -7,12 +7,12 @@ world-readable: distccd started as root drops to its own user."""
 import os
 import socket
 import subprocess
-import tempfile
 import threading
 import time
 
 from conftest import BUILD, binary
 from distccd_fixture import Server, debian_distccd  # noqa: F401
+from distccd_fixture import world_dir as fixture_world_dir
 
 DEBIAN_MON = "/usr/bin/distccmon-text"
 
@@ -35,9 +35,7 @@ def server_kinds():
 
 
 def world_dir(prefix="distcc-client-test-"):
-    d = tempfile.mkdtemp(prefix=prefix)
-    os.chmod(d, 0o755)
-    return d
+    return fixture_world_dir(prefix)
 
 
 def write(path, data, mode=0o644):

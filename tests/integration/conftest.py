@@ -84,3 +84,10 @@ def distccd():
     yield start
     for d in reversed(started):
         d.close()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Nothing a test made stays behind in /tmp, also when it failed half-way
+    (each xdist worker runs this for its own tests)."""
+    import distccd_fixture
+    distccd_fixture.remove_made_dirs()

@@ -4,12 +4,9 @@ and raw protocol encoding for the hostile tests. The daemon itself, its
 masquerade directory and world-readable test directories come from
 distccd_fixture (re-exported here: Daemon is a standalone Distccd,
 InetdDaemon one behind systemd-socket-activate --accept --inetd)."""
-import atexit
 import os
-import shutil
 import socket
 import subprocess
-import tempfile
 
 from conftest import DEBIAN_DISTCC
 from distccd_fixture import (COMPILERS, Daemon, Distccd, InetdDaemon, make_masq,  # noqa: F401
@@ -62,9 +59,13 @@ def request(argv, doti, version=1):
     return out + tok("DOTI", len(doti)) + doti
 
 
-def connect(d, timeout=10):
+def connect(d, timeout=10, source=None):
+    """A client socket to @d; @source: the local address to send from (another
+    127.0.0.0/8 address is another client as far as the daemon knows)."""
     s = socket.socket(d.family, socket.SOCK_STREAM)
     s.settimeout(timeout)
+    if source:
+        s.bind((source, 0))
     s.connect((d.host, d.port))
     return s
 
@@ -125,8 +126,7 @@ _lzotool = None
 def lzotool():
     global _lzotool
     if _lzotool is None:
-        d = tempfile.mkdtemp(prefix="distccd-lzo-")
-        atexit.register(shutil.rmtree, d, True)     # built once per test process
+        d = world_dir("distccd-lzo-")       # built once per test process
         src = os.path.join(d, "lzotool.c")
         with open(src, "w") as f:
             f.write(_LZOTOOL_SRC)

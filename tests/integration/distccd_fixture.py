@@ -32,10 +32,21 @@ DEBIAN_DISTCCD_CANDIDATES = ["/usr/sbin/distccd", "/usr/bin/distccd"]
 OWN = object()      # masq=OWN: make a masquerade directory for this daemon
 
 
+_made = []      # every directory world_dir() made in this test process
+
+
 def world_dir(prefix="distccd-test-"):
+    """A world-readable temp dir. Tests remove their own; whatever is left
+    goes at the end of the session (remove_made_dirs, from conftest)."""
     d = tempfile.mkdtemp(prefix=prefix)
     os.chmod(d, 0o755)
+    _made.append(d)
     return d
+
+
+def remove_made_dirs():
+    while _made:
+        shutil.rmtree(_made.pop(), ignore_errors=True)
 
 
 def make_masq(names=COMPILERS, target="/usr/bin/gcc", extra=None):

@@ -135,3 +135,13 @@ def test_pump_goal_fails(tmp_path):
     assert "**FAIL** git pump: client CPU vs 3.4 pump: ours 5.0 s vs 3.4 6.0 s = 0.83x" in out
     assert "**FAIL** git pump: server CPU vs 3.4 pump" in out
     assert "**FAIL** git pump: client CPU vs our plain mode" in out
+
+
+def test_pump_runs_all_invalid(tmp_path):
+    """Pump runs that all preprocessed locally are left out: N/A, no crash."""
+    rows = micro_rows(2.0, 0.75, 2.5)
+    rows += [row("tiny-seq", i, "pump", rep, 3.0, 0.4, 1.5, status="invalid")
+             for i in ("d34", "ours") for rep in (1, 2)]
+    out = run_report(tmp_path, rows)
+    assert "**N/A** tiny job, pump: client CPU per job" in out
+    assert "**N/A** tiny job, pump: added latency over local gcc" in out

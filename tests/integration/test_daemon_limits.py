@@ -48,8 +48,8 @@ def fake():
         shutil.rmtree(d, ignore_errors=True)
 
 
-def job(d, out, i, argv=("fakecc", "-c", "t.c", "-o", "t.o"), timeout=60):
-    with connect(d, timeout=timeout) as s:
+def job(d, out, i, argv=("fakecc", "-c", "t.c", "-o", "t.o"), timeout=60, source=None):
+    with connect(d, timeout=timeout, source=source) as s:
         s.sendall(request(list(argv), PRE))
         out[i] = recv_all(s)
 
@@ -113,10 +113,13 @@ def gone(pid, timeout=5):
 
 
 def test_jobs_is_a_global_limit(fake):
+    """Ten clients (ten addresses: one address gets only its share) at
+    once: never more than --jobs compile, the rest wait, none is refused."""
     masq, env, state, _ = fake
     with Daemon(args=["--jobs", "2"], masq=masq, env=env) as d:
         out = [None] * 10
-        ts = [threading.Thread(target=job, args=(d, out, i)) for i in range(10)]
+        ts = [threading.Thread(target=job, args=(d, out, i),
+                               kwargs={"source": "127.0.0.%d" % (i + 10)}) for i in range(10)]
         for t in ts:
             t.start()
         for t in ts:
@@ -132,24 +135,27 @@ def test_jobs_is_a_global_limit(fake):
 
 
 def test_max_per_source(fake):
+    """--max-per-source 1: one address compiles one job at a time (the
+    others wait: two held, one parked), while another address compiles
+    beside it."""
     masq, env, state, make = fake
-    make(1.5)
+    make(1)
     with Daemon(args=["--jobs", "4", "--max-per-source", "1"], masq=masq, env=env) as d:
         # the start-up probe connection counts until its child is reaped
         assert d.wait_log("CLI_DISCONN")
         time.sleep(0.3)
-        out = [None, None]
-        t = threading.Thread(target=job, args=(d, out, 0))
-        t.start()
-        end = time.monotonic() + 10
-        while d.logtext().count("connection from 127.0.0.1:") < 2 and time.monotonic() < end:
-            time.sleep(0.05)
-        time.sleep(0.3)
-        job(d, out, 1)
-        t.join()
-        assert parse_reply(out[0])["STAT"] == 0
-        assert out[1] == b""
-        assert "(--max-per-source)" in d.logtext()
+        out = [None] * 4
+        ts = [threading.Thread(target=job, args=(d, out, i)) for i in range(3)]
+        ts.append(threading.Thread(target=job, args=(d, out, 3), kwargs={"source": "127.0.0.2"}))
+        for t in ts:
+            t.start()
+            time.sleep(0.1)
+        for t in ts:
+            t.join()
+        for i in range(4):
+            assert parse_reply(out[i])["STAT"] == 0
+        assert max_concurrency(intervals(out[:3])) == 1
+        assert max_concurrency(intervals(out)) == 2
 
 
 @pytest.mark.serial      # asserts a wall-clock bound
@@ -193,7 +199,9 @@ def test_sigterm_stops_jobs_and_removes_pidfile(fake):
     # like /run/distccd from tmpfiles.d: writable by the user distccd drops to
     pw = pwd.getpwnam("distccd")
     os.chown(piddir, pw.pw_uid, pw.pw_gid)
-    d = Daemon(args=["-P", pidfile], masq=masq, env=env)
+    jobtmp = world_dir("distccd-jobtmp-")
+    os.chmod(jobtmp, 0o1777)
+    d = Daemon(args=["-P", pidfile], masq=masq, env=dict(env, TMPDIR=jobtmp))
     try:
         end = time.monotonic() + 5
         while not os.path.exists(pidfile) and time.monotonic() < end:
@@ -202,6 +210,7 @@ def test_sigterm_stops_jobs_and_removes_pidfile(fake):
         s = connect(d)
         s.sendall(request(["fakecc", "-c", "t.c", "-o", "t.o"], PRE))
         running = wait_running(state)
+        assert len(os.listdir(jobtmp)) == 1          # the job's directory
         d.proc.send_signal(signal.SIGTERM)
         assert d.proc.wait(10) == 0
         assert not os.path.exists(pidfile)
@@ -209,7 +218,13 @@ def test_sigterm_stops_jobs_and_removes_pidfile(fake):
             assert gone(pid)
         assert recv_all(s) == b""
         s.close()
+        # the worker stopped mid-job removed its job directory on the way out
+        end = time.monotonic() + 5
+        while os.listdir(jobtmp) and time.monotonic() < end:
+            time.sleep(0.05)
+        assert os.listdir(jobtmp) == []
     finally:
         d.stop()
         shutil.rmtree(d.dir, ignore_errors=True)
         shutil.rmtree(piddir, ignore_errors=True)
+        shutil.rmtree(jobtmp, ignore_errors=True)

@@ -9,6 +9,7 @@ import subprocess
 
 import pytest
 
+from conftest import binary
 from daemon_helpers import (HELLO_C, Daemon, connect, distcc, make_masq, parse_reply,
                             recv_all, request, world_dir, write)
 
@@ -175,3 +176,49 @@ def test_split_dwarf_refused_so_a_34_client_keeps_its_dwo(src):
         assert r.returncode == 0, r.stderr
         assert os.path.exists(os.path.join(src, "out.dwo"))
         assert d.wait_log("cannot return the .dwo")
+
+
+def test_cmdlist_remaps_to_the_listed_path(src):
+    """DISTCC_CMDLIST as distcc 3.4 reads it: the client's compiler matches
+    an entry on its last DISTCC_CMDLIST_NUMWORDS path components, and the
+    entry's path runs (here a marked compiler that is on no PATH); anything
+    not listed is refused, masquerade dir or not. Debian's 3.4 client builds
+    through it."""
+    tools = world_dir("distccd-cmdlist-")
+    marked = os.path.join(tools, "toolchain", "bin", "gcc")
+    os.makedirs(os.path.dirname(marked))
+    os.chmod(os.path.dirname(marked), 0o755)
+    os.chmod(os.path.dirname(os.path.dirname(marked)), 0o755)
+    write(marked, b"#!/bin/sh\necho CMDLIST-GCC-RAN >&2\nexec /usr/bin/gcc \"$@\"\n", 0o755)
+    # 3.4's client sends x86_64-linux-gnu-gcc for gcc (its cross rewrite)
+    lst = write(os.path.join(tools, "cmdlist"),
+                marked.encode() + b"\n/usr/bin/x86_64-linux-gnu-gcc\n")
+    try:
+        with Daemon(env={"DISTCC_CMDLIST": lst, "DISTCC_CMDLIST_NUMWORDS": "2"}) as d:
+            # two words: "bin/gcc" matches, the client's directory does not matter
+            rep = parse_reply(raw_job(d, ["/elsewhere/bin/gcc", "-c", "t.c", "-o", "t.o"]))
+            assert rep["STAT"] == 0 and b"CMDLIST-GCC-RAN" in rep["SERR"], rep
+            assert rep["DOTO"][:4] == b"\x7fELF"
+            # one word only: no match (gcc is in the masquerade dir, no matter)
+            rep = parse_reply(raw_job(d, ["gcc", "-c", "t.c", "-o", "t.o"]))
+            assert rep["STAT"] == 113 << 8
+            assert b"not in DISTCC_CMDLIST" in rep["SERR"]
+        with Daemon(env={"DISTCC_CMDLIST": lst}) as d:
+            r = distcc(d.hostspec, ["gcc", "-O2", "-g0", "-c", "hello.c", "-o", "out.o"], src,
+                       {"DISTCC_SKIP_LOCAL_RETRY": "1"})
+            assert r.returncode == 0, r.stderr
+            assert built(src) == local_obj(src, ["-O2", "-g0"])
+            assert d.wait_log("COMPILE_OK")
+    finally:
+        shutil.rmtree(tools, ignore_errors=True)
+
+
+def test_unreadable_cmdlist_is_a_bad_setting():
+    """A DISTCC_CMDLIST that cannot be read stops distccd (exit 101) rather
+    than serving with no list or an open one."""
+    r = subprocess.run([binary("distccd"), "--daemon", "--no-detach", "--log-stderr",
+                        "--listen", "127.0.0.1", "-p", "1"],
+                       env=dict(os.environ, DISTCC_CMDLIST="/nonexistent/cmdlist"),
+                       capture_output=True, timeout=20)
+    assert r.returncode == 101
+    assert b"cannot read DISTCC_CMDLIST '/nonexistent/cmdlist'" in r.stderr

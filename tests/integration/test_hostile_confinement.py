@@ -145,7 +145,7 @@ def test_rlimits_from_options(as_opt, fsize_opt, want_as, want_fsize):
     lim = r["rlimits"]
     assert lim["RLIMIT_AS"] == [want_as, want_as]
     assert lim["RLIMIT_FSIZE"] == [want_fsize, want_fsize]
-    assert lim["RLIMIT_CPU"] == [3600, 3600]      # untouched: the default
+    assert lim["RLIMIT_CPU"] == [301, 301]        # untouched: the default --job-lifetime + 1
 
 
 def test_process_group_and_no_new_privs(probe_run):

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Resource limits against hostile clients: a client that trickles its
-request one byte at a time is cut off at the I/O deadline (the deadline is
-for the whole request, not per byte), and --max-per-source caps the
-connections one address can hold open."""
+request one byte at a time is cut off at the deadline (the head's deadline
+is for the whole head, not per byte), and --max-per-source caps the
+connections one address can hold open (twice --max-per-source)."""
 import socket
 import time
 
@@ -46,22 +46,23 @@ def test_slow_client_cut_at_io_deadline():
         s.close()
         assert cut is not None, "slow client was never disconnected"
         assert cut - start < IO_TIMEOUT + 3, cut - start
-        assert d.wait_log("not complete within the I/O timeout")
+        assert d.wait_log("request head not complete within 2 s")
         assert_normal_compile_works(d)
 
 
 def test_per_source_connection_limit():
-    with Daemon(args=["--max-per-source", "2", "--io-timeout", "30"]) as d:
+    with Daemon(args=["--max-per-source", "2", "--io-timeout", "30", "--head-timeout", "30"]) as d:
         # the startup probe's connection must be gone before we count
         assert d.wait_log("CLI_DISCONN")
-        held = [connect(d), connect(d)]
+        # twice --max-per-source held, as many parked (not read yet)
+        held = [connect(d) for _ in range(8)]
         for s in held:
             s.sendall(b"DIST00000001")          # a request that never completes
         time.sleep(0.3)
         extra = connect(d)
         extra.settimeout(5)
         extra.sendall(request(NORMAL, PRE))
-        assert closed_by_peer(extra), "third connection from one address was served"
+        assert closed_by_peer(extra), "ninth connection from one address was served"
         extra.close()
         assert d.wait_log("--max-per-source")
         for s in held:

@@ -282,3 +282,21 @@ def test_scan_includes(world):
     assert p.returncode == 1 and b"no include server" in p.stderr
     p = run([binary("distcc"), "--scan-includes", "gcc", "x.c"], proj, env)
     assert p.returncode == 101
+
+
+def test_potential_hosts(world):
+    """DISTCC_POTENTIAL_HOSTS becomes a ',cpp,lzo' host list, as with 3.4."""
+    d, log, wrap = world
+    write(os.path.join(d, "x.c"), '#include "h.h"\nint x = H;\n')
+    write(os.path.join(d, "h.h"), "#define H 1\n")
+    s = Server("debian", jobs=2)
+    try:
+        env = pump_env(d, None, wrap, DISTCC_POTENTIAL_HOSTS=s.hostspec)
+        p = run([binary("pump"), "sh", "-c", 'echo "$DISTCC_HOSTS"; %s gcc -c x.c'
+                 % binary("distcc")], d, env)
+        assert p.returncode == 0, p.stderr.decode()
+        assert p.stdout.decode().strip() == "--randomize %s,cpp,lzo" % s.hostspec
+        assert preprocessor_runs(log, "x.c") == []
+        assert s.count("COMPILE_OK") == 1
+    finally:
+        s.close()

@@ -224,6 +224,23 @@ def test_list_compilers(work):
     assert "'nosuch-cc-9' is not found on PATH" in r.stderr
     assert "'i686-linux-gnu-gcc' (mapped to 'x86_64-linux-gnu-gcc') is not in the whitelist" \
         in r.stderr
+    # DISTCC_CMDLIST is the list when set: its names, the paths it gives
+    cl = write(os.path.join(work, "cmdlist"), b"/usr/bin/gcc-11\n/usr/bin/clang\n/nonexistent/x-gcc\n")
+    amap = mapfile(work, "gcc gcc-11\n")
+    r = subprocess.run([binary("distccd"), "--toolchain-map", amap, "--list-compilers"],
+                       capture_output=True, text=True,
+                       env=dict(os.environ, PATH=SERVER_PATH, DISTCC_CMDLIST=cl))
+    assert r.returncode == 0, r.stderr
+    rows = {l.split()[0]: l.split()[1] for l in r.stdout.splitlines()[1:]}
+    assert rows == {"clang": "/usr/bin/clang", "gcc": "/usr/bin/gcc-11", "gcc-11": "/usr/bin/gcc-11"}
+    assert "'x-gcc' is listed in DISTCC_CMDLIST but not executable" in r.stderr
+    # no whitelist: the compiler-shaped names on PATH, no other program is run
+    r = subprocess.run([binary("distccd"), "--enable-tcp-insecure", "--list-compilers"],
+                       capture_output=True, text=True, env=dict(os.environ, PATH=SERVER_PATH))
+    assert r.returncode == 0, r.stderr
+    names = {l.split()[0] for l in r.stdout.splitlines()[1:]}
+    assert {"gcc", "cc", "gcc-11", "clang", "aarch64-linux-gnu-gcc"} <= names
+    assert not names & {"gcc-ar", "gcc-nm-12", "clang-format", "ls", "sh"}, names
 
 
 # ---- kernel-style cross build --------------------------------------------
@@ -374,12 +391,20 @@ def test_clang_target_kept_and_respected(work, target):
 # ---- distcc --check-hosts --------------------------------------------------
 
 class Debian34:
-    """Debian's distccd 3.4 on a free port, whitelist /usr/lib/distcc."""
+    """Debian's distccd 3.4 on a free port. Its compiler list is a
+    DISTCC_CMDLIST file (3.4's own remap: the client's name, matched on its
+    basename, runs the listed path), so the test does not depend on what
+    /usr/lib/distcc holds on this machine."""
 
-    def __init__(self, env=None):
+    def __init__(self, work, name, prefix="/usr/bin"):
         self.port = free_port()
-        e = dict(os.environ, PATH=SERVER_PATH)
-        e.update(env or {})
+        cmdlist = write(os.path.join(work, "cmdlist-" + name),
+                        "".join("%s/%s\n" % (prefix, c)
+                                for c in ("x86_64-linux-gnu-gcc", "clang")).encode())
+        e = dict(os.environ, PATH=SERVER_PATH, DISTCC_CMDLIST=cmdlist)
+        if prefix != "/usr/bin":
+            # 3.4 retries a failed exec with the basename on its PATH
+            e["DISTCCD_PATH"] = prefix
         self.proc = subprocess.Popen([debian_distccd(), "--daemon", "--no-detach", "--allow",
                                       "127.0.0.1", "--listen", "127.0.0.1", "--port",
                                       str(self.port), "--log-stderr"], env=e,
@@ -403,8 +428,6 @@ def table(out):
 
 
 def test_check_hosts(work):
-    if not os.path.exists("/usr/lib/distcc/clang"):
-        pytest.skip("Debian's distccd needs /usr/lib/distcc (update-distcc-symlinks)")
     plain = make_masq(names=["gcc", "x86_64-linux-gnu-gcc"])           # no clang
     older = make_masq(names=["gcc-11", "clang"])
     amap = mapfile(work, "x86_64-linux-gnu-gcc gcc-11\n")
@@ -416,9 +439,9 @@ def test_check_hosts(work):
         servers.append(gcc11)
         refusing = Daemon(args=["--allow", "10.253.0.1"], masq=plain, env={"PATH": SERVER_PATH})
         servers.append(refusing)
-        deb = Debian34()
+        deb = Debian34(work, "ok")
         debs.append(deb)
-        deb_nopath = Debian34(env={"DISTCCD_PATH": "/nonexistent"})
+        deb_nopath = Debian34(work, "gone", prefix="/nonexistent")
         debs.append(deb_nopath)
         dead = "127.0.0.1:%d" % free_port()
         hosts = [ours.hostspec, gcc11.hostspec, deb.hostspec, deb_nopath.hostspec, dead,

@@ -40,7 +40,12 @@ static void test_defaults(void **state)
 	assert_int_equal(a, CONFIG_RUN);
 	assert_int_equal(c.port, 3632);
 	assert_int_equal(c.jobs, (unsigned)ncpu + 2);
-	assert_int_equal(c.max_per_source, c.jobs);
+	/* issue 10: one address gets half the slots, reading costs none */
+	assert_int_equal(c.max_per_source, c.jobs / 2 ? c.jobs / 2 : 1);
+	assert_true(c.max_per_source < c.jobs);
+	assert_int_equal(c.max_connections, 8 * c.jobs);
+	assert_int_equal(c.head_timeout, 5 * USEC_PER_SEC);
+	assert_int_equal(c.job_lifetime, 300 * USEC_PER_SEC);
 	assert_int_equal(c.nice, 5);
 	assert_int_equal(c.mode, MODE_AUTO);
 	assert_int_equal(c.log_level, LOG_NOTICE);
@@ -120,6 +125,13 @@ static void test_ours(void **state)
 	assert_string_equal(c.masquerade_dirs[1], "/b");
 	assert_int_equal(c.io_timeout, 7 * USEC_PER_SEC);
 	assert_int_equal(c.max_per_source, 3);
+	assert_int_equal(c.max_connections, 40);
+	config_done(&c);
+	assert_int_equal(parse(&c, &a, "--head-timeout", "2", "--job-lifetime", "0",
+			       "--max-per-source", "30", "--max-connections", "10", NULL), 0);
+	assert_int_equal(c.head_timeout, 2 * USEC_PER_SEC);
+	assert_int_equal(c.job_lifetime, 0);                  /* no wall-clock limit */
+	assert_int_equal(c.max_connections, 60);              /* room for one source's share */
 	config_done(&c);
 }
 
@@ -144,9 +156,9 @@ static void test_bad(void **state)
 		{ "--jobs", "-1" },	   { "--jobs", "1e3" },	    { "-p", "0" },
 		{ "-p", "65536" },	   { "--port", " 80" },	    { "-N", "abc" },
 		{ "--allow", "10.0.0.1/33" }, { "-a", "nothost" }, { "--log-level", "loud" },
-		{ "--lifetime", "soon" },  { "--job-lifetime", "0" }, { "--io-timeout", "0" },
+		{ "--lifetime", "soon" },  { "--head-timeout", "0" }, { "--io-timeout", "0" },
 		{ "--max-per-source", "0" }, { "stray-arg" },	    { "-j" },
-		{ "--stats-port", "99999" },
+		{ "--stats-port", "99999" }, { "--max-connections", "0" }, { "--job-lifetime", "x" },
 		{ "--job-address-space", "1023K" }, { "--job-address-space", "8GB" },
 		{ "--job-file-size", "0" },  { "--job-file-size", "-1" },
 		{ "--job-file-size", "huge" },
@@ -164,7 +176,7 @@ static void test_bad(void **state)
 static void test_unsupported(void **state)
 {
 	static const char *const opts[][2] = {
-		{ "--zeroconf" }, { "--auth" }, { "--whitelist", "/f" }, { "--blacklist", "/f" },
+		{ "--auth" }, { "--whitelist", "/f" }, { "--blacklist", "/f" },
 		{ "--show-principal" },
 	};
 	struct daemon_config c;
@@ -175,6 +187,21 @@ static void test_unsupported(void **state)
 		assert_int_equal(parse(&c, &a, opts[i][0], opts[i][1], NULL), -EOPNOTSUPP);
 		config_done(&c);
 	}
+}
+
+static void test_zeroconf(void **state)
+{
+	struct daemon_config c;
+	enum config_action a;
+
+	(void)state;
+	assert_int_equal(parse(&c, &a, "--zeroconf", NULL, NULL), 0);
+	assert_true(c.zeroconf);
+	assert_false(c.zeroconf_publish);
+	config_done(&c);
+	assert_int_equal(parse(&c, &a, "--zeroconf-publish", NULL, NULL), 0);
+	assert_true(c.zeroconf && c.zeroconf_publish);
+	config_done(&c);
 }
 
 static void test_env(void **state)
@@ -206,12 +233,48 @@ static void test_env(void **state)
 	unsetenv("TMPDIR");
 }
 
+static void test_env_cmdlist(void **state)
+{
+	char path[] = "/tmp/test-config-cmdlist-XXXXXX";
+	struct daemon_config c;
+	enum config_action a;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "/usr/bin/gcc\n", 13), 13);
+	close(fd);
+	setenv("DISTCC_CMDLIST", path, 1);
+	setenv("DISTCC_CMDLIST_NUMWORDS", "2", 1);
+	assert_int_equal(parse(&c, &a, NULL), 0);
+	assert_int_equal(config_load_env(&c), 0);
+	assert_true(c.has_cmdlist);
+	assert_string_equal(c.cmdlist.paths[0], "/usr/bin/gcc");
+	assert_int_equal(c.cmdlist.numwords, 2);
+	config_done(&c);
+	setenv("DISTCC_CMDLIST_NUMWORDS", "0", 1);      /* a bad setting, not a default */
+	assert_int_equal(parse(&c, &a, NULL), 0);
+	assert_int_equal(config_load_env(&c), -EINVAL);
+	config_done(&c);
+	unsetenv("DISTCC_CMDLIST_NUMWORDS");
+	unlink(path);                                  /* unreadable: fail, never open */
+	assert_int_equal(parse(&c, &a, NULL), 0);
+	assert_int_equal(config_load_env(&c), -ENOENT);
+	config_done(&c);
+	unsetenv("DISTCC_CMDLIST");
+	assert_int_equal(parse(&c, &a, NULL), 0);
+	assert_int_equal(config_load_env(&c), 0);
+	assert_false(c.has_cmdlist);
+	config_done(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),     cmocka_unit_test(test_all_34_options),
+		cmocka_unit_test(test_env_cmdlist),
 		cmocka_unit_test(test_ours),	     cmocka_unit_test(test_help_version),
-		cmocka_unit_test(test_bad),	     cmocka_unit_test(test_unsupported),
+		cmocka_unit_test(test_bad),	     cmocka_unit_test(test_unsupported), cmocka_unit_test(test_zeroconf),
 		cmocka_unit_test(test_env),
 	};
 

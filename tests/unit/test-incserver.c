@@ -33,6 +33,7 @@
 #include "incserver.h"
 
 static char top[64];            /* the test's temp dir */
+static struct incserver_options server_opt;
 static pid_t server_pid;
 static int listen_fd = -1;
 
@@ -148,6 +149,7 @@ static void make_corpus(void)
 static void start_server(void)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	sigset_t term, old;
 
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/sock", top);
 	listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -155,10 +157,22 @@ static void start_server(void)
 	assert_int_equal(bind(listen_fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	assert_int_equal(listen(listen_fd, 16), 0);
 	mkdirs(at("cache"));
+	fflush(NULL);
+	/* blocked across fork(): a SIGTERM before serve() starts waits for it */
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &term, &old);
 	server_pid = fork();
+	if (server_pid != 0)
+		sigprocmask(SIG_SETMASK, &old, NULL);
 	assert_true(server_pid >= 0);
-	if (server_pid == 0)
-		_exit(incserver_serve(listen_fd, at("cache"), NULL) == 0 ? 0 : 1);
+	if (server_pid == 0) {
+		/* exit(), not _exit(): under ASan the server's leaks are checked */
+		int r = incserver_serve(listen_fd, at("cache"), &server_opt);
+
+		close(listen_fd);
+		exit(r == 0 ? 0 : 1);
+	}
 }
 
 static int setup(void **state)
@@ -173,19 +187,32 @@ static int setup(void **state)
 	return 0;
 }
 
+/* The same tests without inotify: every file and directory stat'd. */
+static int setup_stat_only(void **state)
+{
+	server_opt.stat_only = true;
+	return setup(state);
+}
+
+/* SIGTERM ends the server with status 0 (under ASan: and no leaks). */
 static int teardown(void **state)
 {
-	int st;
+	int st = 0, r = 0;
 
 	(void)state;
 	if (server_pid > 0) {
 		kill(server_pid, SIGTERM);
 		waitpid(server_pid, &st, 0);
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+			fprintf(stderr, "include server ended with wait status %d\n", st);
+			r = -1;
+		}
 	}
 	if (listen_fd >= 0)
 		close(listen_fd);
 	rm_rf(top);
-	return 0;
+	server_opt = (struct incserver_options){ 0 };
+	return r;
 }
 
 static int query(char **argv, const char *compiler, struct incserver_closure *c, char **why)
@@ -450,6 +477,63 @@ static void test_header_changes(void **state)
 	incserver_closure_free(&c3);
 }
 
+/* Headers and directories appearing, disappearing and being replaced
+ * between requests change what the search finds. */
+static void test_search_changes(void **state)
+{
+	struct incserver_closure c = { 0 };
+	char **argv = job_argv("gcc", "main.c");
+	char *why = NULL;
+
+	(void)state;
+	assert_int_equal(query(argv, "/usr/bin/gcc", &c, &why), 0);
+	assert_non_null(find(&c, at("inc/lib.h")));
+	assert_null(find(&c, at("wrap/lib.h")));
+	incserver_closure_free(&c);
+
+	put("wrap/lib.h", "#define LIB 0\n#include \"wrapped-extra.h\"\n");   /* -I wrap comes first */
+	put("wrap/wrapped-extra.h", "\n");
+	assert_int_equal(query(argv, "/usr/bin/gcc", &c, &why), 0);
+	assert_non_null(find(&c, at("wrap/lib.h")));
+	assert_non_null(find(&c, at("wrap/wrapped-extra.h")));
+	assert_null(find(&c, at("inc/lib.h")));
+	incserver_closure_free(&c);
+
+	assert_int_equal(unlink(at("wrap/lib.h")), 0);
+	assert_int_equal(query(argv, "/usr/bin/gcc", &c, &why), 0);
+	assert_non_null(find(&c, at("inc/lib.h")));
+	assert_null(find(&c, at("wrap/lib.h")));
+	incserver_closure_free(&c);
+
+	/* the -iquote dir replaced by another one under the same name */
+	assert_int_equal(rename(at("q"), at("q.old")), 0);
+	put("q/quoted.h", "#include \"q-extra.h\"\n");
+	put("q/q-extra.h", "#define QUOTED 2\n");
+	assert_int_equal(query(argv, "/usr/bin/gcc", &c, &why), 0);
+	assert_non_null(find(&c, at("q/q-extra.h")));
+	expect_content(&c, "q/quoted.h", "#include \"q-extra.h\"\n");
+	incserver_closure_free(&c);
+	rm_rf(at("q"));
+	assert_int_equal(rename(at("q.old"), at("q")), 0);
+	assert_int_equal(query(argv, "/usr/bin/gcc", &c, &why), 0);
+	assert_null(find(&c, at("q/q-extra.h")));
+	expect_content(&c, "q/quoted.h", "#define QUOTED 1\n");
+	incserver_closure_free(&c);
+
+	/* a symlinked header retargeted */
+	assert_int_equal(unlink(at("src/sym.h")), 0);
+	put("real/other_target.h", "#include \"other_beside.h\"\n");
+	put("real/other_beside.h", "\n");
+	link_to("src/sym.h", "../real/other_target.h");
+	assert_int_equal(query(argv, "/usr/bin/gcc", &c, &why), 0);
+	assert_string_equal(find(&c, at("src/sym.h"))->target, "../real/other_target.h");
+	assert_non_null(find(&c, at("real/other_target.h")));
+	incserver_closure_free(&c);
+	assert_int_equal(unlink(at("src/sym.h")), 0);
+	link_to("src/sym.h", "../real/sym_target.h");
+	free_argv(argv);
+}
+
 static void expect_not_covered(char **argv, const char *why_part)
 {
 	struct incserver_closure c = { 0 };
@@ -536,6 +620,7 @@ static void test_shutdown_socket(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_search_changes),
 		cmocka_unit_test(test_closure_gcc),
 		cmocka_unit_test(test_closure_clang),
 		cmocka_unit_test(test_closure_cxx),
@@ -545,5 +630,7 @@ int main(void)
 		cmocka_unit_test(test_shutdown_socket),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	int failed = cmocka_run_group_tests_name("inotify", tests, setup, teardown);
+
+	return failed + cmocka_run_group_tests_name("stat only", tests, setup_stat_only, teardown);
 }

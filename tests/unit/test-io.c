@@ -308,6 +308,34 @@ static void test_deadline_saturates(void **state)
 	assert_true(deadline_in(0) <= now_usec());
 }
 
+/* xreader_pace: the deadline is the pace start plus the grace plus one
+ * second per @rate bytes received, whatever the absolute deadline says. */
+static void test_xreader_pace(void **state)
+{
+	char got[12];
+	struct xreader r;
+	int sv[2];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	assert_int_equal(write(sv[1], "ARGC00000002ARGC00000003", 24), 24);
+	r = XREADER(sv[0], USEC_INFINITY);
+	/* no progress for longer than the grace: cut, though bytes are waiting */
+	xreader_pace(&r, now_usec() - 2 * USEC_PER_SEC, USEC_PER_SEC / 2, 1000);
+	assert_int_equal(xreader_read(&r, got, sizeof(got)), -ETIMEDOUT);
+	/* the same start, but 2000 bytes received at 1000 B/s: 2 s earned */
+	r.pace_got = 2000;
+	assert_int_equal(xreader_read(&r, got, sizeof(got)), 0);
+	assert_memory_equal(got, "ARGC00000002", 12);
+	assert_int_equal(r.pace_got, 2012);
+	/* the absolute deadline still holds under a generous pace */
+	r.deadline = now_usec() - 1;
+	xreader_pace(&r, now_usec(), 60 * USEC_PER_SEC, 1000);
+	assert_int_equal(xreader_read(&r, got, sizeof(got)), -ETIMEDOUT);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -323,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_write_closed_peer),
 		cmocka_unit_test(test_copy_fd),
 		cmocka_unit_test(test_deadline_saturates),
+		cmocka_unit_test(test_xreader_pace),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

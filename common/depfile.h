@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Take the server's job root back out of what the compiler wrote, so a
- * protocol 3 client gets what a local compile would have written: the
- * dependency file (DOTD), byte for byte, and the compiler's messages.
- * Pure: bytes in, bytes out.
+ * Take a directory prefix (a pump server's job root) back out of what a
+ * compiler wrote, so the result is what a local compile would have written:
+ * a make dependency file byte for byte (its first rule re-wrapped as the
+ * compiler wraps it), or plain text such as messages. In common/ so the
+ * server (DOTD) and a client (a server that leaves its root in) can share
+ * it. Pure: bytes in, bytes out.
  */
 #pragma once
 

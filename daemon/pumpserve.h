@@ -12,13 +12,13 @@
 #include "proto.h"
 #include "pumproot.h"
 
-struct pumpjob {
+struct pumpserve {
 	struct pumproot root;
 	char *cwd;             /* <root><CDIR>: the compiler's working directory */
 	char *deps;            /* <job dir>/output.d: where the compiler writes the .d */
 };
 
-#define PUMPJOB_NULL ((struct pumpjob){ .root = PUMPROOT_NULL })
+#define PUMPSERVE_NULL ((struct pumpserve){ .root = PUMPROOT_NULL })
 
 /* Read NFIL and its entries from @src into a new root in @jobdir, then
  * make the client's working directory @cdir there. Returns 0; -EACCES when
@@ -26,12 +26,12 @@ struct pumpjob {
  * made printable, and why), after reading the rest of the list so the
  * refusal can be answered; a proto_read_* error for a malformed stream
  * (nothing is answered then); other -errno for the server's own failures. */
-int pumpjob_receive(struct pumpjob *pj, struct proto_src *src, const char *jobdir,
+int pumpserve_receive(struct pumpserve *pj, struct proto_src *src, const char *jobdir,
 		    const char *cdir, char **ret_message);
 
 /* Fill @serr (from the compiler's @err text) and, after a successful
  * compile, @dotd (from pj->deps), with the root taken out. */
-int pumpjob_results(const struct pumpjob *pj, const void *err, size_t err_len, int status,
+int pumpserve_results(const struct pumpserve *pj, const void *err, size_t err_len, int status,
 		    struct buf *serr, struct buf *dotd);
 
-void pumpjob_done(struct pumpjob *pj);
+void pumpserve_done(struct pumpserve *pj);

@@ -13,17 +13,17 @@
 #include "depfile.h"
 #include "io.h"
 #include "macro.h"
-#include "pumpjob.h"
+#include "pumpserve.h"
 #include "wirelimits.h"
 
-static int add_entry(struct pumpjob *pj, const struct proto_pump_entry *e, const char **ret_why)
+static int add_entry(struct pumpserve *pj, const struct proto_pump_entry *e, const char **ret_why)
 {
 	if (e->kind == PROTO_PUMP_LINK)
 		return pumproot_add_link(&pj->root, e->name, e->target, ret_why);
 	return pumproot_add_file(&pj->root, e->name, e->body.data, e->body.len, ret_why);
 }
 
-static int read_entries(struct pumpjob *pj, struct proto_src *src, const char **ret_why,
+static int read_entries(struct pumpserve *pj, struct proto_src *src, const char **ret_why,
 			char **ret_what)
 {
 	struct proto_pump_budget b;
@@ -68,7 +68,7 @@ static int refusal(const char *what, const char *why, char **ret_message)
 	return -EACCES;
 }
 
-int pumpjob_receive(struct pumpjob *pj, struct proto_src *src, const char *jobdir,
+int pumpserve_receive(struct pumpserve *pj, struct proto_src *src, const char *jobdir,
 		    const char *cdir, char **ret_message)
 {
 	_cleanup_free_ char *what = NULL;
@@ -91,7 +91,7 @@ int pumpjob_receive(struct pumpjob *pj, struct proto_src *src, const char *jobdi
 	return r < 0 ? r : pumproot_server_path(&pj->root, cdir, &pj->cwd);
 }
 
-int pumpjob_results(const struct pumpjob *pj, const void *err, size_t err_len, int status,
+int pumpserve_results(const struct pumpserve *pj, const void *err, size_t err_len, int status,
 		    struct buf *serr, struct buf *dotd)
 {
 	_cleanup_free_ char *d = NULL;
@@ -111,10 +111,10 @@ int pumpjob_results(const struct pumpjob *pj, const void *err, size_t err_len, i
 	return r;
 }
 
-void pumpjob_done(struct pumpjob *pj)
+void pumpserve_done(struct pumpserve *pj)
 {
 	pumproot_done(&pj->root);
 	free(pj->cwd);
 	free(pj->deps);
-	*pj = PUMPJOB_NULL;
+	*pj = PUMPSERVE_NULL;
 }
