@@ -86,7 +86,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 # programs the integration tests drive (tests/helpers/*.c)
 TEST_HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/%,$(wildcard tests/helpers/*.c))
 
-.PHONY: all deps check-deps check unit-tests units install install-man install-tools demo bench fuzz clean FORCE
+.PHONY: all deps check-deps check unit-tests units install install-man install-tools demo bench bench-ssh fuzz clean FORCE
 .DEFAULT_GOAL := all
 
 all: deps $(PROGS) units $(TOOLS)
@@ -175,6 +175,10 @@ demo: all
 
 bench: all
 	bench/run.sh $(if $(QUICK),--quick)
+
+# SSH hosts: per-job overhead through a real sshd on loopback (bench/README.md)
+bench-ssh: all
+	bench/ssh.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR)
