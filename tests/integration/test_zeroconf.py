@@ -134,6 +134,16 @@ def test_debian_client_finds_ours(net3):
     assert "%s:3632/" % net.addr("srv") in hosts
 
 
+def unit_publish_argv():
+    """ExecStart= of the built distccd-zeroconf.service, with our build's
+    distccd and no $DISTCC_ARGS (the conf.d file sets none by default)."""
+    unit = open(os.path.join(BUILD, "units", "distccd-zeroconf.service")).read()
+    line = [l for l in unit.splitlines() if l.startswith("ExecStart=")][0]
+    words = line[len("ExecStart="):].split()
+    assert os.path.basename(words[0]) == "distccd"
+    return [OURS_D] + [w for w in words[1:] if w != "$DISTCC_ARGS"]
+
+
 def test_socket_activated_server_found_after_idle_exit(net3):
     net = net3
     srv = net.addr("srv")
@@ -141,8 +151,8 @@ def test_socket_activated_server_found_after_idle_exit(net3):
                             OURS_D, "--log-stderr", "--log-level", "info", "--allow",
                             "10.203.0.0/24", "--idle-exit", "1"],
                     log=net.path("srv.log"))
-    # what distccd-zeroconf.service runs next to distccd.socket
-    net.start("srv", [OURS_D, "--zeroconf-publish", "--log-stderr", "--log-level", "info"],
+    # what the shipped distccd-zeroconf.service runs next to distccd.socket
+    net.start("srv", unit_publish_argv() + ["--log-stderr", "--log-level", "info"],
               log=net.path("pub.log"))
     env = client_env(net)
     env["DISTCC_FALLBACK"] = "0"
