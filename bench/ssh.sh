@@ -80,8 +80,11 @@ CFG
 
 # ms per job for N sequential compiles: $1 label, then the command prefix.
 run_seq() {
-	local dir=$W/d$1 start end
+	local dir=$W/d$1 start end s
 	shift
+	for s in "$dir"/ssh/[0-9a-f]*; do   # a fresh DISTCC_DIR: the last run's connection ends
+		[ -S "$s" ] && ssh -S "$s" -O exit x >/dev/null 2>&1
+	done
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	start=$(date +%s%N)
@@ -108,6 +111,7 @@ main() {
 	"$OURS_DAEMON" --daemon --no-detach --listen 127.0.0.1 --port "$dp" --allow 127.0.0.1 \
 		--log-file "$W/distccd.log" --jobs 2 &
 	DAEMON_PID=$!
+	install -m 666 /dev/null "$W/d34.log"   # written after it drops to user distccd
 	"$D34_DAEMON" --daemon --no-detach --listen 127.0.0.1 --port "$tp" --allow 127.0.0.1 \
 		--log-file "$W/d34.log" --jobs 2 &
 	D34_PID=$!
