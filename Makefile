@@ -55,8 +55,9 @@ LZO_LIBS     := -llzo2
 SYSTEMD_LIBS := $(shell $(PKG_CONFIG) --libs libsystemd 2>/dev/null || echo -lsystemd)
 CAP_LIBS     := $(shell $(PKG_CONFIG) --libs libcap 2>/dev/null || echo -lcap)
 SECCOMP_LIBS := $(shell $(PKG_CONFIG) --libs libseccomp 2>/dev/null || echo -lseccomp)
-CLIENT_LIBS  := $(LZO_LIBS)
-DAEMON_LIBS  := $(LZO_LIBS) $(SYSTEMD_LIBS) $(CAP_LIBS) $(SECCOMP_LIBS)
+AVAHI_LIBS   := $(shell $(PKG_CONFIG) --libs avahi-client 2>/dev/null || echo -lavahi-client -lavahi-common) -lpthread
+CLIENT_LIBS  := $(LZO_LIBS) $(AVAHI_LIBS)
+DAEMON_LIBS  := $(LZO_LIBS) $(SYSTEMD_LIBS) $(CAP_LIBS) $(SECCOMP_LIBS) $(AVAHI_LIBS)
 
 COMMON_SRC := $(wildcard common/*.c)
 CLIENT_MAINS := $(wildcard client/*-main.c)
@@ -85,7 +86,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 # programs the integration tests drive (tests/helpers/*.c)
 TEST_HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/%,$(wildcard tests/helpers/*.c))
 
-.PHONY: all deps check-deps check unit-tests units install install-man install-tools demo bench fuzz clean FORCE
+.PHONY: all deps check-deps check unit-tests units install install-man install-tools demo bench bench-ssh fuzz clean FORCE
 .DEFAULT_GOAL := all
 
 all: deps $(PROGS) units $(TOOLS)
@@ -174,6 +175,10 @@ demo: all
 
 bench: all
 	bench/run.sh $(if $(QUICK),--quick)
+
+# SSH hosts: per-job overhead through a real sshd on loopback (bench/README.md)
+bench-ssh: all
+	bench/ssh.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR)

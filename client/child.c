@@ -72,6 +72,25 @@ int child_cpp(char *const argv[], int err_fd, pid_t *ret_pid)
 	return r;
 }
 
+int child_spawn_fds(char *const argv[], int in_fd, int out_fd, int err_fd, pid_t *ret_pid)
+{
+	posix_spawn_file_actions_t fa;
+	int r;
+
+	r = posix_spawn_file_actions_init(&fa);
+	if (r != 0)
+		return -r;
+	r = -posix_spawn_file_actions_adddup2(&fa, in_fd, STDIN_FILENO);
+	if (r == 0)
+		r = -posix_spawn_file_actions_adddup2(&fa, out_fd, STDOUT_FILENO);
+	if (r == 0)
+		r = -posix_spawn_file_actions_adddup2(&fa, err_fd, STDERR_FILENO);
+	if (r == 0)
+		r = spawn(argv, &fa, ret_pid);
+	posix_spawn_file_actions_destroy(&fa);
+	return r;
+}
+
 int child_spawn(char *const argv[], pid_t *ret_pid)
 {
 	return spawn(argv, NULL, ret_pid);

@@ -14,6 +14,9 @@ void child_ignore_sigpipe(void);
  * preprocessor is given "-o FILE") and stderr inherited, or @err_fd when
  * >= 0. */
 int child_cpp(char *const argv[], int err_fd, pid_t *ret_pid);
+/* Start @argv (PATH lookup) with @in_fd, @out_fd and @err_fd as its
+ * stdin, stdout and stderr (ssh for an SSH host). */
+int child_spawn_fds(char *const argv[], int in_fd, int out_fd, int err_fd, pid_t *ret_pid);
 /* Wait for @pid; *ret_status is a wait status. */
 int child_wait(pid_t pid, int *ret_status);
 /* Exit status distcc reports for a wait status: code, or 128+signal. */

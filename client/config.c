@@ -61,6 +61,8 @@ static void parse_numbers(const char *const *env, struct client_config *c, const
 	env_uint(env, "DISTCC_IO_TIMEOUT", 1, 1000000000u, &io, bad);
 	c->io_timeout = (usec_t)io * USEC_PER_SEC;
 	env_uint(env, "DISTCC_PAUSE_TIME_MSEC", 0, 3600000u, &c->pause_msec, bad);
+	env_uint(env, "DISTCC_AUTO_COMPILER_MEMORY", 0, 1048576u, &c->auto_mem_mb, bad);
+	env_uint(env, "DISTCC_AUTO_LOAD", 0, 1000u, &c->auto_load_pct, bad);
 	if (efd && *efd) {
 		if (parse_uint32(efd, 0, 65535, &fd) >= 0)
 			c->err_fd = (int)fd;
@@ -106,6 +108,8 @@ int config_parse(const char *const *env, uid_t uid, struct client_config *ret, c
 		.skip_local_retry = config_getenv(env, "DISTCC_SKIP_LOCAL_RETRY") != NULL,
 		.backoff_sec = CONFIG_DEFAULT_BACKOFF_SEC,
 		.pause_msec = CONFIG_DEFAULT_PAUSE_MSEC,
+		.auto_mem_mb = CONFIG_DEFAULT_AUTO_MEM_MB,
+		.auto_load_pct = 100,
 		.save_temps = env_bool(env, "DISTCC_SAVE_TEMPS", false),
 		.directives_only = env_bool(env, "DISTCC_DIRECTIVES_ONLY", true),
 		.no_rewrite_cross = config_getenv(env, "DISTCC_NO_REWRITE_CROSS") != NULL,

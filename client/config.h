@@ -15,6 +15,7 @@
 #define CONFIG_DEFAULT_IO_TIMEOUT_SEC 300
 #define CONFIG_DEFAULT_PAUSE_MSEC 1000
 #define CONFIG_DEFAULT_MAX_DISCREPANCY 1
+#define CONFIG_DEFAULT_AUTO_MEM_MB 256
 
 struct client_config {
 	const char *hosts;          /* DISTCC_HOSTS; NULL when unset ("" is a list) */
@@ -27,6 +28,8 @@ struct client_config {
 	unsigned backoff_sec;       /* DISTCC_BACKOFF_PERIOD; 0 disables backoff */
 	usec_t io_timeout;          /* DISTCC_IO_TIMEOUT seconds */
 	unsigned pause_msec;        /* DISTCC_PAUSE_TIME_MSEC */
+	unsigned auto_load_pct;     /* DISTCC_AUTO_LOAD: weight of other load in ",auto" limits, % (0: ignore) */
+	unsigned auto_mem_mb;       /* DISTCC_AUTO_COMPILER_MEMORY: MB a job needs (",auto"), 0 = no bound */
 	bool save_temps;            /* DISTCC_SAVE_TEMPS=1 */
 	bool directives_only;       /* DISTCC_DIRECTIVES_ONLY, default 1: see cppmode.h */
 	bool no_rewrite_cross;      /* DISTCC_NO_REWRITE_CROSS set */

@@ -19,6 +19,7 @@
 #include "config.h"
 #include "exitcode.h"
 #include "hosts.h"
+#include "livehosts.h"
 #include "invoke.h"
 #include "io.h"
 #include "job.h"
@@ -65,6 +66,7 @@ static void help(void)
 	       "Host specifications:\n"
 	       "   localhost[/LIMIT]          Compile locally.\n"
 	       "   HOST[:PORT][/LIMIT][,lzo]  TCP connection (port 3632 by default).\n"
+	       "   HOST[:PORT],auto[=SPORT]   Limit from the server's live state (stats port 3633).\n"
 	       "   [::1]:PORT                 IPv6 address.\n"
 	       "   --localslots=N --localslots_cpp=N --randomize\n",
 	       PACKAGE_VERSION, rewrite_host_triple(), SYSCONFDIR);
@@ -86,7 +88,6 @@ static int show_hosts(const struct client_config *cfg, bool sum)
 	struct hostlist l;
 	_cleanup_free_ char *bad = NULL, *src = NULL;
 	const char *why = NULL;
-	unsigned long total = 0;
 	int r = hosts_load(cfg, &l, &bad, &why, &src);
 
 	if (r == -EINVAL) {
@@ -99,13 +100,10 @@ static int show_hosts(const struct client_config *cfg, bool sum)
 	}
 	if (l.n == 0)
 		hosts_log_empty(src);
-	for (size_t i = 0; i < l.n; i++) {
-		total += l.hosts[i].limit;
-		if (!sum)
-			printf("%s\n", l.hosts[i].spec);
-	}
-	if (sum)
-		printf("%lu\n", total);
+	for (size_t i = 0; i < l.n && !sum; i++)
+		printf("%s\n", l.hosts[i].spec);
+	if (sum) /* ",auto" hosts: live limits (livehosts.h) */
+		printf("%lu\n", livehosts_jobs(&l, livehosts_refresh(cfg, &l), NULL));
 	hostlist_free(&l);
 	return 0;
 }

@@ -5,6 +5,7 @@
  * 3.4's exact line format. Reads state; only removes stale records.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,8 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "hosts.h"
+#include "livehosts.h"
 #include "exitcode.h"
 #include "io.h"
 #include "log.h"
@@ -24,16 +27,20 @@
 extern char **environ;
 
 static usec_t arg_delay; /* 0: run once */
+static bool arg_hosts;   /* --hosts: the cluster view first */
 
 static void usage(FILE *f)
 {
-	fputs("usage: distccmon-text [DELAY]\n"
+	fputs("usage: distccmon-text [--hosts] [DELAY]\n"
 	      "\n"
 	      "Displays current compilation jobs in text form.\n"
 	      "\n"
 	      "If delay is specified, repeatedly updates after that many (fractional)\n"
 	      "seconds.  Otherwise, runs just once.\n"
 	      "\n"
+	      "  --hosts    First a table of every host of the list, from each server's\n"
+	      "             stats port: state, running+queued/max jobs, load, free memory,\n"
+	      "             jobs/s, failures, backoff.\n"
 	      "  --help     Show this text, and exit.\n"
 	      "  --version  Show the version, and exit.\n",
 	      f);
@@ -45,6 +52,7 @@ static int parse_argv(int argc, char *argv[])
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "hosts", no_argument, NULL, 'H' },
 		{},
 	};
 	unsigned long long usec;
@@ -55,6 +63,9 @@ static int parse_argv(int argc, char *argv[])
 		case 'h':
 			usage(stdout);
 			return 0;
+		case 'H':
+			arg_hosts = true;
+			break;
 		case 'V':
 			printf("distccmon-text %s %s\n", PACKAGE_VERSION, rewrite_host_triple());
 			return 0;
@@ -88,6 +99,32 @@ static int print_once(const char *state_dir)
 			fputs(line, stdout);
 	fputs("\n", stdout);
 	return 0;
+}
+
+/* The cluster view (livehosts.h) of the client's host list. */
+static int print_hosts(void)
+{
+	struct client_config cfg;
+	struct hostlist l;
+	_cleanup_free_ char *bad = NULL, *src = NULL;
+	const char *why = NULL;
+	int r;
+
+	if (config_parse((const char *const *)environ, getuid(), &cfg, NULL) < 0)
+		return -ENOMEM;
+	r = hosts_load(&cfg, &l, &bad, &why, &src);
+	if (r == -EINVAL)
+		log_error("bad host specification '%s': %s", bad ? bad : "", why ? why : "");
+	else if (r < 0)
+		log_error_errno(r, "cannot read the host list: %m");
+	else {
+		if (l.n == 0)
+			hosts_log_empty(src);
+		livehosts_table(&cfg, &l, stdout);
+		hostlist_free(&l);
+	}
+	config_free(&cfg);
+	return r;
 }
 
 /* $DISTCC_DIR/state, DISTCC_DIR defaulted exactly as the client does. */
@@ -131,6 +168,8 @@ int main(int argc, char *argv[])
 		return EXIT_OUT_OF_MEMORY;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	do {
+		if (arg_hosts && print_hosts() < 0)
+			return EXIT_BAD_HOSTSPEC;
 		if (print_once(state_dir) < 0)
 			return EXIT_IO_ERROR;
 		if (arg_delay)

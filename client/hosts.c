@@ -13,6 +13,8 @@
 #include "io.h"
 #include "log.h"
 #include "macro.h"
+#include "zctxt.h"
+#include "zeroconf.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -42,7 +44,9 @@ static int read_hosts_file(const char *path, char **ret)
 
 void hosts_log_empty(const char *source)
 {
-	if (source)
+	if (source && strcmp(source, HOSTS_SOURCE_ZEROCONF) == 0)
+		log_warning("+zeroconf found no distcc servers on the network; compiling locally");
+	else if (source)
 		log_warning("%s%s contained no hosts; can't distribute work",
 			    strcmp(source, "DISTCC_HOSTS") == 0 ? "$" : "", source);
 	else
@@ -75,12 +79,42 @@ static int read_list(const struct client_config *cfg, char **ret_text, char **re
 	return 0;
 }
 
+/* +zeroconf: its words in *text become the discovered hosts. *ret_none
+ * tells whether it was named and found nothing. */
+static int expand_zeroconf(const struct client_config *cfg, char **text, bool *ret_none)
+{
+	_cleanup_free_ char *found = NULL, *why = NULL, *out = NULL;
+	bool used;
+	int r;
+
+	*ret_none = false;
+	if (!zc_mentioned(*text))
+		return 0;
+	r = zeroconf_hosts(cfg->dir, &found, &why);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0 && !(found = strdup("")))
+		return -ENOMEM;
+	if (why)
+		log_warning("+zeroconf: %s", why);
+	r = zc_expand(*text, found, &out, &used);
+	if (r < 0)
+		return r;
+	free(*text);
+	*text = TAKE_PTR(out);
+	*ret_none = found[strspn(found, " \t\n")] == '\0';
+	return 0;
+}
+
 int hosts_load(const struct client_config *cfg, struct hostlist *ret, char **ret_bad,
 	       const char **ret_why, char **ret_source)
 {
 	_cleanup_free_ char *text = NULL, *src = NULL;
+	bool zc_none = false;
 	int r = read_list(cfg, &text, &src);
 
+	if (r >= 0 && text)
+		r = expand_zeroconf(cfg, &text, &zc_none);
 	if (r < 0)
 		return r;
 	if (ret_why)
@@ -90,6 +124,10 @@ int hosts_load(const struct client_config *cfg, struct hostlist *ret, char **ret
 		return r;
 	if (ret->randomize)
 		shuffle(ret);
+	if (zc_none && ret->n == 0) {
+		free(src);
+		src = strdup(HOSTS_SOURCE_ZEROCONF);
+	}
 	*ret_source = TAKE_PTR(src);
 	return 0;
 }

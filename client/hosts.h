@@ -14,8 +14,12 @@
  * list exists anywhere (an empty list, n == 0, as is a set but empty
  * DISTCC_HOSTS). On a parse error returns -EINVAL with the bad token in
  * *ret_bad (malloc'd) and a static reason in *ret_why (may be NULL).
- * --randomize is applied. */
+ * --randomize is applied. "+zeroconf" words are replaced by the discovered
+ * hosts (zeroconf.h), which may start a background browser. */
 int hosts_load(const struct client_config *cfg, struct hostlist *ret, char **ret_bad,
 	       const char **ret_why, char **ret_source);
+/* *ret_source of a list that +zeroconf alone would have filled, found empty */
+#define HOSTS_SOURCE_ZEROCONF "+zeroconf"
+
 /* distcc 3.4's warning for an empty list from @source (NULL: none at all). */
 void hosts_log_empty(const char *source);

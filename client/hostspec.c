@@ -91,6 +91,25 @@ static int take_options(const char *p, struct host *h, const char **why)
 			h->cpp = true;
 		else if (n == 4 && strncmp(w, "down", 4) == 0)
 			h->down = true;
+		else if ((n == 4 || (n > 5 && w[4] == '=')) && strncmp(w, "auto", 4) == 0) {
+			h->autolimit = true;
+			h->stats_port = HOST_DEFAULT_STATS_PORT;
+			if (n > 5 && parse_num(w + 5, n - 5, 65535, &h->stats_port) < 0) {
+				*why = "invalid stats port in ',auto=PORT': must be 1-65535";
+				return -EINVAL;
+			}
+		}
+		else if (strncmp(w, "daemon", 6) == 0 && (n == 6 || w[6] == '=')) {
+			if (h->mode != HOST_SSH) {
+				*why = "',daemon' is for SSH hosts ('@host,daemon') only";
+				return -EINVAL;
+			}
+			if (n > 6 && parse_num(w + 7, n - 7, 65535, &h->port) < 0) {
+				*why = "invalid ',daemon=PORT': must be 1-65535";
+				return -EINVAL;
+			}
+			h->via_daemon = true;
+		}
 		else if ((n == 4 || (n > 4 && w[4] == '=')) && strncmp(w, "auth", 4) == 0) {
 			*why = "',auth' needs GSS-API support, which this distcc is built without";
 			return -EINVAL;
@@ -102,6 +121,10 @@ static int take_options(const char *p, struct host *h, const char **why)
 	}
 	if (*p) {
 		*why = "unexpected text in host specification";
+		return -EINVAL;
+	}
+	if (h->via_daemon && h->command) {
+		*why = "',daemon' reaches the server's running distccd: no ':COMMAND' with it";
 		return -EINVAL;
 	}
 	if (h->cpp && !h->lzo) {
@@ -160,7 +183,7 @@ static int parse_tcp(const char *tok, struct host *h, const char **why)
 				*why = "invalid limit: must be a positive integer";
 				return -EINVAL;
 			}
-			limit = true;
+			limit = h->limit_given = true;
 		} else {
 			*why = "port or limit given twice";
 			return -EINVAL;
@@ -176,6 +199,7 @@ static int parse_ssh(const char *tok, struct host *h, const char **why)
 
 	h->mode = HOST_SSH;
 	h->limit = HOST_DEFAULT_LIMIT;
+	h->port = HOST_DEFAULT_PORT;
 	if (at != tok) {
 		h->user = strndup(tok, (size_t)(at - tok));
 		if (!h->user)
@@ -187,9 +211,12 @@ static int parse_ssh(const char *tok, struct host *h, const char **why)
 		*why = r == -ENOMEM ? NULL : "a host name is required after '@'";
 		return r;
 	}
-	if ((*p == '/' || *p == '=') && take_limit(&p, ":,", &h->limit) < 0) {
-		*why = "invalid limit: must be a positive integer";
-		return -EINVAL;
+	if (*p == '/' || *p == '=') {
+		if (take_limit(&p, ":,", &h->limit) < 0) {
+			*why = "invalid limit: must be a positive integer";
+			return -EINVAL;
+		}
+		h->limit_given = true;
 	}
 	if (*p == ':') {
 		size_t n = strcspn(p + 1, ",");
@@ -268,7 +295,7 @@ static int add_host(struct hostlist *l, const char *tok, const char **why)
 static int parse_token(struct hostlist *l, const char *tok, const char **why)
 {
 	if (strcmp(tok, "+zeroconf") == 0) {
-		*why = "'+zeroconf' is not supported by this distcc (no Avahi discovery)";
+		*why = "'+zeroconf' is expanded when the list is loaded, not here";
 		return -EINVAL;
 	}
 	if (strncmp(tok, "--", 2) == 0)

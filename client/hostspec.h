@@ -14,11 +14,17 @@ struct host {
 	enum host_mode mode;
 	char *spec;            /* the token as written (for --show-hosts) */
 	char *hostname;        /* TCP/SSH; IPv6 without brackets; "localhost" for LOCAL */
-	unsigned port;         /* TCP, default 3632 */
+	unsigned port;         /* TCP, and SSH ,daemon=PORT; default 3632 */
 	char *user;            /* SSH user@, or NULL */
 	char *command;         /* SSH :COMMAND, or NULL */
 	unsigned limit;        /* /N; default 4 (TCP, SSH) or 2 (localhost) */
 	bool lzo, cpp, down;
+	bool autolimit;        /* ",auto[=PORT]": limit from live state (livehosts.h) */
+	bool limit_given;      /* "/N" was written (caps an ",auto" limit) */
+	unsigned stats_port;   /* ",auto=PORT", default 3633 */
+	bool via_daemon;       /* SSH ",daemon[=PORT]": the job goes through the SSH
+				* connection to the server's own distccd on
+				* 127.0.0.1:port (ssh -W), not to a "distccd --inetd" */
 	unsigned protover;     /* 1 plain, 2 lzo, 3 cpp+lzo */
 };
 
@@ -31,6 +37,7 @@ struct hostlist {
 };
 
 #define HOST_DEFAULT_PORT 3632
+#define HOST_DEFAULT_STATS_PORT 3633
 #define HOST_DEFAULT_LIMIT 4
 #define HOST_LOCALHOST_LIMIT 2
 #define HOST_DEFAULT_LOCALSLOTS 4

@@ -22,6 +22,7 @@
 #include "cppmode.h"
 #include "hosts.h"
 #include "job.h"
+#include "livehosts.h"
 #include "lock.h"
 #include "log.h"
 #include "macro.h"
@@ -205,6 +206,7 @@ static size_t filter_hosts(struct job *j)
 {
 	size_t usable = 0;
 
+	livehosts_apply(j->cfg, j->lockdir, &j->hosts);
 	for (size_t i = 0; i < j->hosts.n; i++) {
 		const struct host *h = &j->hosts.hosts[i];
 		bool on = !h->down;
@@ -212,10 +214,6 @@ static size_t filter_hosts(struct job *j)
 		if (on && h->mode != HOST_LOCAL && j->lockdir >= 0 &&
 		    backoff_check(j->lockdir, h, j->cfg->backoff_sec, &j->had_backoff[i])) {
 			log_debug("host '%s' is backed off", h->spec);
-			on = false;
-		}
-		if (on && h->mode == HOST_SSH) {
-			log_warning("ssh host '%s' is not supported yet, skipping it", h->spec);
 			on = false;
 		}
 		j->usable[i] = on;

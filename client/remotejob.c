@@ -23,6 +23,7 @@
 #include "pumpjob.h"
 #include "remote.h"
 #include "remotejob.h"
+#include "sshconn.h"
 #include "strv.h"
 #include "tempfiles.h"
 
@@ -238,25 +239,45 @@ static int write_results(struct remotejob *rj)
 	return rj->pumped ? pumpjob_write_dotd(&rj->pump, rep) : 0;
 }
 
+/* The exchange over ssh's stdin and stdout; ssh's end decides a broken
+ * exchange's error (and says what failed, once). */
+static enum remotejob_outcome try_ssh(struct remotejob *rj, const struct host *h)
+{
+	struct sshconn c;
+	enum remotejob_outcome o;
+	int r;
+
+	r = sshconn_open(rj->cfg, h, &c);
+	if (r < 0)
+		return transport_failed(rj, r);
+	o = rj->pumped ? exchange_pump(rj, h, c.fd) : exchange(rj, h, c.fd);
+	r = sshconn_close(&c, o == REMOTEJOB_TRANSPORT_FAILED);
+	if (o == REMOTEJOB_TRANSPORT_FAILED && r < 0)
+		rj->error = r;
+	return o;
+}
+
 enum remotejob_outcome remotejob_try(struct remotejob *rj, const struct host *h)
 {
 	_cleanup_close_ int fd = -EBADF;
 	enum remotejob_outcome o;
 	int r;
 
-	if (h->mode == HOST_SSH)
-		return transport_failed(rj, -EPROTONOSUPPORT);
 	rj->pumped = use_pump(rj, h);
 	phase(rj, PHASE_CONNECT, h->hostname);
 	if (!rj->pumped && cpp_start(rj) < 0)
 		return REMOTEJOB_LOCAL_PROBLEM;
-	r = remote_connect(h, REMOTE_CONNECT_TIMEOUT_USEC, &fd);
-	if (r < 0)
-		return transport_failed(rj, log_debug_errno(r, "cannot connect to '%s' port %u: %m",
-							    h->hostname, h->port));
 	proto_reply_free(&rj->reply);
 	proto_reply_init(&rj->reply);
-	o = rj->pumped ? exchange_pump(rj, h, fd) : exchange(rj, h, fd);
+	if (h->mode == HOST_SSH)
+		o = try_ssh(rj, h);
+	else {
+		r = remote_connect(h, REMOTE_CONNECT_TIMEOUT_USEC, &fd);
+		if (r < 0)
+			return transport_failed(rj, log_debug_errno(r, "cannot connect to '%s' port %u: %m",
+								    h->hostname, h->port));
+		o = rj->pumped ? exchange_pump(rj, h, fd) : exchange(rj, h, fd);
+	}
 	if (o == REMOTEJOB_OK && write_results(rj) < 0)
 		return REMOTEJOB_LOCAL_PROBLEM;
 	return o;

@@ -47,7 +47,7 @@ static struct admission_conn *find(struct admission *a, int64_t id)
 	return NULL;
 }
 
-enum count { COUNT_HELD, COUNT_PARKED, COUNT_COMPILING };
+enum count { COUNT_HELD, COUNT_PARKED, COUNT_COMPILING, COUNT_QUEUED };
 
 static bool counts(const struct admission_conn *c, enum count what)
 {
@@ -58,6 +58,8 @@ static bool counts(const struct admission_conn *c, enum count what)
 		return c->state == ADM_PARKED;
 	case COUNT_COMPILING:
 		return c->state == ADM_COMPILING;
+	case COUNT_QUEUED:
+		return c->state == ADM_WAITING || c->state == ADM_PARKED;
 	}
 	return false;
 }
@@ -141,6 +143,11 @@ int admission_want(struct admission *a, int64_t id)
 unsigned admission_compiling(const struct admission *a)
 {
 	return count(a, NULL, COUNT_COMPILING);
+}
+
+unsigned admission_queued(const struct admission *a)
+{
+	return count(a, NULL, COUNT_QUEUED);
 }
 
 size_t admission_held(const struct admission *a)

@@ -75,3 +75,5 @@ void admission_remove(struct admission *a, int64_t id);
 /* Connections held (not parked) / compiling now. */
 size_t admission_held(const struct admission *a);
 unsigned admission_compiling(const struct admission *a);
+/* Connections waiting for a slot (request in) or parked. */
+unsigned admission_queued(const struct admission *a);

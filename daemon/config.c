@@ -23,7 +23,7 @@ enum {
 	OPT_LOG_LEVEL, OPT_LOG_STDERR, OPT_VERBOSE, OPT_NO_DETACH, OPT_NO_FORK, OPT_NO_FIFO,
 	OPT_LIFETIME, OPT_JOB_LIFETIME, OPT_STATS, OPT_STATS_PORT, OPT_INSECURE, OPT_WIZARD,
 	OPT_MASQ_DIR, OPT_IO_TIMEOUT, OPT_MAX_PER_SOURCE, OPT_UNSUPPORTED, OPT_VERSION,
-	OPT_IDLE_EXIT, OPT_TOOLCHAIN_MAP, OPT_LIST_COMPILERS, OPT_JOB_ADDRESS_SPACE,
+	OPT_IDLE_EXIT, OPT_ZEROCONF, OPT_ZEROCONF_PUBLISH, OPT_TOOLCHAIN_MAP, OPT_LIST_COMPILERS, OPT_JOB_ADDRESS_SPACE,
 	OPT_JOB_FILE_SIZE, OPT_HEAD_TIMEOUT, OPT_MAX_CONNECTIONS,
 };
 
@@ -62,7 +62,8 @@ static const struct option options[] = {
 	{ "job-file-size", required_argument, NULL, OPT_JOB_FILE_SIZE },
 	{ "toolchain-map", required_argument, NULL, OPT_TOOLCHAIN_MAP },
 	{ "list-compilers", no_argument, NULL, OPT_LIST_COMPILERS },
-	{ "zeroconf", no_argument, NULL, OPT_UNSUPPORTED },
+	{ "zeroconf", no_argument, NULL, OPT_ZEROCONF },
+	{ "zeroconf-publish", no_argument, NULL, OPT_ZEROCONF_PUBLISH },
 	{ "auth", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "whitelist", required_argument, NULL, OPT_UNSUPPORTED },
 	{ "blacklist", required_argument, NULL, OPT_UNSUPPORTED },
@@ -172,17 +173,20 @@ static int parse_one(struct daemon_config *c, int opt, const char *arg, const ch
 			return bad("log-level", arg,
 				   "must be critical, error, warning, notice, info or debug");
 		c->log_level = r;
+		c->log_level_given = true;
 		return 0;
 	case OPT_LOG_STDERR:
 		c->log_stderr = true;
 		return 0;
 	case OPT_VERBOSE:
 		c->log_level = LOG_DEBUG;
+		c->log_level_given = true;
 		return 0;
 	case OPT_WIZARD:
 		c->mode = MODE_DAEMON;
 		c->no_detach = c->log_stderr = true;
 		c->log_level = LOG_DEBUG;
+		c->log_level_given = true;
 		return 0;
 	case OPT_NO_DETACH:
 		c->no_detach = true;
@@ -194,6 +198,12 @@ static int parse_one(struct daemon_config *c, int opt, const char *arg, const ch
 		return 0;
 	case OPT_STATS:
 		c->stats = true;
+		return 0;
+	case OPT_ZEROCONF:
+		c->zeroconf = true;
+		return 0;
+	case OPT_ZEROCONF_PUBLISH:
+		c->zeroconf = c->zeroconf_publish = true;
 		return 0;
 	case OPT_INSECURE:
 		c->insecure = true;
@@ -213,7 +223,7 @@ static int parse_one(struct daemon_config *c, int opt, const char *arg, const ch
 	case OPT_JOB_FILE_SIZE:
 		return parse_limit("job-file-size", arg, &c->job_fsize_bytes);
 	case OPT_UNSUPPORTED:
-		log_error("--%s is not supported by this distccd (no zeroconf/GSS-API support)", name);
+		log_error("--%s is not supported by this distccd (no GSS-API support)", name);
 		return -EOPNOTSUPP;
 	default:
 		return -EINVAL;
@@ -412,6 +422,8 @@ void config_print_help(const char *prog)
 	       "      --toolchain-map FILE  serve client compiler names with local compilers (distccd.conf(5))\n"
 	       "      --list-compilers      print the compilers this server runs for clients, and exit\n"
 	       "      --enable-tcp-insecure, --make-me-a-botnet  disable the compiler whitelist\n"
+	       "      --zeroconf            publish this server on the LAN (Avahi, _distcc._tcp)\n"
+	       "      --zeroconf-publish    only publish --port/--jobs (for distccd.socket), serve nothing\n"
 	       "      --stats, --stats-port N, --no-fork, --no-fifo, --wizard\n"
 	       "      --help, --version\n",
 	       prog);

@@ -20,6 +20,8 @@ enum config_action { CONFIG_RUN, CONFIG_HELP, CONFIG_VERSION, CONFIG_LIST_COMPIL
 struct daemon_config {
 	enum daemon_mode mode;
 	bool no_detach, no_fork, log_stderr, insecure, allow_given, stats;
+	bool zeroconf;             /* --zeroconf: publish while serving (zcpublish.h) */
+	bool zeroconf_publish;     /* --zeroconf-publish: only publish, for distccd.socket */
 	unsigned port, stats_port, jobs, nice;
 	unsigned max_per_source;   /* compile slots per client address; 0 until parsed */
 	unsigned max_connections;  /* connections held (read, waiting, compiling); 0 until parsed */
@@ -29,6 +31,7 @@ struct daemon_config {
 	char *toolmap_path;        /* --toolchain-map FILE */
 	struct toolmap toolmap;    /* its entries (empty without the option) */
 	int log_level;             /* LOG_* */
+	bool log_level_given;      /* --log-level, --verbose or --wizard */
 	usec_t lifetime, job_lifetime, io_timeout;   /* 0 = off (io_timeout never 0) */
 	usec_t head_timeout;       /* from accept to the end of the request head; never 0 */
 	usec_t idle_exit;          /* socket-activated only: exit when idle this long; 0 = never */
@@ -66,7 +69,7 @@ struct daemon_config {
  * (at least 1) and max_connections = 8 * jobs unless given). */
 void config_init(struct daemon_config *c);
 /* Parse argv. On a bad option logs an error naming it and returns -EINVAL;
- * an unsupported feature (--zeroconf, --auth...) returns -EOPNOTSUPP. */
+ * an unsupported feature (--auth...) returns -EOPNOTSUPP. */
 int config_parse_argv(struct daemon_config *c, int argc, char *argv[], enum config_action *ret_action);
 /* Read DISTCC_SAVE_TEMPS, DISTCCD_PATH/PATH, TMPDIR, DISTCC_IO_TIMEOUT,
  * DISTCC_CMDLIST (the file is read here), DISTCC_CMDLIST_NUMWORDS,

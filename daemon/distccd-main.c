@@ -29,16 +29,36 @@
 #include "sandbox.h"
 #include "privdrop.h"
 #include "standalone.h"
+#include "zcpublish.h"
 #include "session.h"
 #include "toolchain.h"
 #include "workdir.h"
 
+static bool stdin_is_socket(void)
+{
+	struct stat st;
+
+	return fstat(STDIN_FILENO, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+/* --inetd with pipes on stdin: started by sshd for a client's SSH host
+ * (or by a script), as that user; our stderr goes back to the user. */
+static bool over_ssh(const struct daemon_config *cfg)
+{
+	return cfg->mode == MODE_INETD && !stdin_is_socket();
+}
+
 /* The one decision where log lines go: --log-file, --log-stderr, else the
  * journal when stderr is connected to it or its socket exists, else stderr
- * when it is not a terminal (service managers capture it), else syslog. */
+ * when it is not a terminal (service managers capture it), else syslog.
+ * Over ssh, stderr is the client user's terminal: only warnings and worse
+ * go there unless a log level was given. */
 static int log_setup(const struct daemon_config *cfg)
 {
 	log_set_max_level(cfg->log_level);
+	if (over_ssh(cfg) && !cfg->log_file && !cfg->log_stderr && !cfg->log_level_given &&
+	    !journal_wanted(cfg->journal_stream, JOURNAL_SOCKET) && cfg->log_level > LOG_WARNING)
+		log_set_max_level(LOG_WARNING);
 	if (cfg->log_file) {
 		int r = log_to_file(cfg->log_file);
 
@@ -53,16 +73,17 @@ static int log_setup(const struct daemon_config *cfg)
 	return 0;
 }
 
-static bool stdin_is_socket(void)
-{
-	struct stat st;
-
-	return fstat(STDIN_FILENO, &st) == 0 && S_ISSOCK(st.st_mode);
-}
-
-static void check_whitelist(const struct daemon_config *cfg)
+static void check_whitelist(struct daemon_config *cfg)
 {
 	bool any = false;
+
+	if (cfg->insecure && over_ssh(cfg)) {
+		/* distcc 3.4's client always passes it over ssh; the job runs
+		 * as the ssh user, and the whitelist still protects that user */
+		log_info("--enable-tcp-insecure ignored over ssh (--inetd on a pipe): the "
+			 "compiler whitelist applies");
+		cfg->insecure = false;
+	}
 
 	if (cfg->has_cmdlist) {
 		log_info("DISTCC_CMDLIST is the compiler list; the masquerade directories are not used");
@@ -290,6 +311,7 @@ static void arm_lifetime(const struct daemon_run *d)
 static int serve(struct daemon_run *d)
 {
 	const struct daemon_config *cfg = d->cfg;
+	struct zc_publisher *zc = NULL;
 	int r;
 
 	switch (d->mode) {
@@ -303,7 +325,13 @@ static int serve(struct daemon_run *d)
 		return 0;
 	case SERVE_STANDALONE:
 	case SERVE_LISTEN:
+		/* a socket-activated server is published by distccd-zeroconf.service
+		 * (--zeroconf-publish) while it sleeps; --zeroconf here adds nothing
+		 * but a second name for the same port */
+		if (cfg->zeroconf && d->mode == SERVE_STANDALONE && zc_publish_start(cfg->port, cfg->jobs, &zc) < 0)
+			log_warning("zeroconf: not published; serving anyway");
 		r = standalone_run(cfg, d->fds, d->n, d->stats_fd);
+		zc_publish_stop(zc);
 		d->stats_fd = -1;   /* standalone_run took it over */
 		if (d->mode == SERVE_STANDALONE && cfg->pid_file && unlink(cfg->pid_file) < 0 &&
 		    errno != ENOENT)
@@ -320,6 +348,11 @@ static enum step run_steps(struct daemon_run *d)
 	if (config_load_env(d->cfg) < 0 || log_setup(d->cfg) < 0 || prepare(d->cfg) < 0 ||
 	    choose_mode(d) < 0)
 		return STEP_CONFIG;
+	if (d->cfg->zeroconf_publish) {
+		if (privdrop_apply(d->cfg->user) < 0)
+			return STEP_PRIVDROP;
+		return zc_publish_run(d->cfg->port, d->cfg->jobs) < 0 ? STEP_SETUP : STEP_NONE;
+	}
 	if (get_sockets(d) < 0)
 		return STEP_BIND;
 	if (setup_process(d) < 0)

@@ -170,6 +170,7 @@ static _noreturn_ void child_main(struct server *s, int fd, int slot_fd)
 static void notify_status(const struct server *s)
 {
 	activation_notify_status(admission_compiling(&s->adm), s->served);
+	stats_server_slots(s->stats, admission_compiling(&s->adm), admission_queued(&s->adm));
 }
 
 static struct child *find_kid(struct server *s, int64_t id)

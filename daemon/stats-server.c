@@ -111,6 +111,11 @@ void stats_server_job_finished(struct stats_server *ss, enum job_result result)
 	stats_job_finished(&ss->stats, result, now_usec());
 }
 
+void stats_server_slots(struct stats_server *ss, unsigned compiling, unsigned queued)
+{
+	stats_slots(&ss->stats, compiling, queued);
+}
+
 const struct stats *stats_server_counters(struct stats_server *ss)
 {
 	stats_advance(&ss->stats, now_usec());

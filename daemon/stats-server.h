@@ -34,6 +34,8 @@ void stats_server_accepted(struct stats_server *ss);
 void stats_server_denied(struct stats_server *ss);
 void stats_server_job_started(struct stats_server *ss);
 void stats_server_job_finished(struct stats_server *ss, enum job_result result);
+/* Slots in use and connections waiting for one, from the admission. */
+void stats_server_slots(struct stats_server *ss, unsigned compiling, unsigned queued);
 /* Read-only view of the counters. */
 const struct stats *stats_server_counters(struct stats_server *ss);
 

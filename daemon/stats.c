@@ -93,6 +93,12 @@ void stats_denied(struct stats *s)
 	s->denied++;
 }
 
+void stats_slots(struct stats *s, unsigned compiling, unsigned queued)
+{
+	s->compiling = compiling;
+	s->queued = queued;
+}
+
 void stats_job_started(struct stats *s, usec_t now)
 {
 	stats_advance(s, now);
@@ -389,6 +395,28 @@ static int format_metrics_jobs(const struct stats *s, struct buf *out)
 	return r;
 }
 
+/* What a client balancing by live state needs (distcc-hosts(5) ",auto"). */
+static int format_metrics_slots(const struct stats *s, struct buf *out)
+{
+	int r;
+
+	r = family(out, "distccd_compiling_jobs", "gauge", NULL, "Jobs holding a compile slot now.");
+	if (r >= 0)
+		r = buf_printf(out, "distccd_compiling_jobs %u\n", s->compiling);
+	if (r >= 0)
+		r = family(out, "distccd_free_slots", "gauge", NULL,
+			   "Compile slots free now (--jobs minus compiling).");
+	if (r >= 0)
+		r = buf_printf(out, "distccd_free_slots %u\n",
+			       s->max_kids > s->compiling ? s->max_kids - s->compiling : 0);
+	if (r >= 0)
+		r = family(out, "distccd_queued_jobs", "gauge", NULL,
+			   "Requests received and waiting for a compile slot.");
+	if (r >= 0)
+		r = buf_printf(out, "distccd_queued_jobs %u\n", s->queued);
+	return r;
+}
+
 static int format_metrics_longest(const struct stats *s, struct buf *out)
 {
 	int r = family(out, "distccd_longest_job_seconds", "gauge", "seconds",
@@ -462,6 +490,16 @@ static int format_metrics_host(const struct stats_host *h, struct buf *out)
 			   "Free space in the daemon's TMPDIR.");
 	if (r >= 0)
 		r = buf_printf(out, "distccd_tmpdir_free_bytes %" PRIu64 "\n", h->free_bytes);
+	if (r >= 0)
+		r = family(out, "distccd_host_memory_available_bytes", "gauge", "bytes",
+			   "Memory available for new jobs (MemAvailable, capped by the cgroup limit).");
+	if (r >= 0)
+		r = buf_printf(out, "distccd_host_memory_available_bytes %" PRIu64 "\n",
+			       h->mem_available);
+	if (r >= 0)
+		r = family(out, "distccd_host_cpus", "gauge", NULL, "CPUs the daemon may use.");
+	if (r >= 0)
+		r = buf_printf(out, "distccd_host_cpus %u\n", h->cpus);
 	return r;
 }
 
@@ -475,6 +513,8 @@ int stats_format_metrics(const struct stats *s, const struct stats_host *h, stru
 				"\r\n");
 	if (r >= 0)
 		r = format_metrics_jobs(s, out);
+	if (r >= 0)
+		r = format_metrics_slots(s, out);
 	if (r >= 0)
 		r = format_metrics_longest(s, out);
 	if (r >= 0)

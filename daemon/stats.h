@@ -26,6 +26,8 @@ struct stats {
 	uint64_t results[_JOB_RESULT_MAX];
 	unsigned max_kids;
 	unsigned running;                       /* jobs (children) alive now */
+	unsigned compiling;                     /* holding a compile slot now */
+	unsigned queued;                        /* request in, waiting for a slot */
 
 	char longest_input[STATS_NAME_MAX];     /* "" until the first successful job */
 	char longest_compiler[STATS_NAME_MAX];
@@ -48,6 +50,8 @@ void stats_denied(struct stats *s);
 /* A job (child) started / finished with @result. */
 void stats_job_started(struct stats *s, usec_t now);
 void stats_job_finished(struct stats *s, enum job_result result, usec_t now);
+/* Slots in use and requests waiting for one (the admission's view). */
+void stats_slots(struct stats *s, unsigned compiling, unsigned queued);
 /* A successful job took @msecs: keeps the longest. Names are copied, cut to fit. */
 void stats_job_duration(struct stats *s, const char *input, const char *compiler, int64_t msecs);
 
@@ -85,6 +89,8 @@ struct stats_host {
 	char max_rss_name[STATS_NAME_MAX]; /* "(python3)" style, as 3.4 prints it */
 	long io_rate;                   /* sectors per second, -1 if not known yet */
 	uint64_t free_bytes;            /* free space of $TMPDIR */
+	uint64_t mem_available;         /* bytes: MemAvailable, or less under a cgroup limit */
+	unsigned cpus;                  /* online CPUs the daemon may run on */
 };
 
 /* Which page a request asks for: /metrics or (anything else) the 3.4 page. */

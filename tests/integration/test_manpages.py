@@ -18,6 +18,7 @@ PAGES = sorted(f for f in os.listdir(MANDIR) if re.search(r"\.[158]$", f))
 # program in the build dir -> its page
 PROGRAMS = {
     "distcc": "distcc.1",
+    "distcc-build": "distcc-build.1",
     "distccd": "distccd.8",
     "distccmon-text": "distccmon-text.1",
     "pump": "pump.1",

@@ -245,19 +245,40 @@ def test_c8_cc_dispatcher_script_is_probed(tmp_path, rec):
     assert argv[argv.index("-target") + 1].startswith("x86_64-"), argv
 
 
-@pytest.mark.parametrize("ssh", ["sshwrap -p 2222", "-oProxyCommand=touch {marker}"])
-def test_c9_c10_distcc_ssh_never_executed(tmp_path, ssh):
-    """SSH hosts are not implemented: DISTCC_SSH is never exec'd (no word
-    splitting of the environment, no '-o' injection); the job runs locally."""
+def test_c9_distcc_ssh_words_kept_for_every_connection(tmp_path):
+    """DISTCC_SSH is split on a copy: every ssh started by the process gets
+    all its words, and the environment its children see is unchanged. The
+    fake ssh speaks no protocol: the job falls back to a local compile."""
     hello(tmp_path)
     marker = tmp_path / "ssh-ran"
-    write(str(tmp_path / "bin" / "sshwrap"), '#!/bin/sh\ntouch "%s"\n' % marker, 0o755)
-    env = client_env(tmp_path, "@127.0.0.1", DISTCC_SSH=ssh.format(marker=marker))
+    write(str(tmp_path / "bin" / "sshwrap"),
+          '#!/bin/sh\necho "$DISTCC_SSH|$*" >> "%s"\nexit 3\n' % marker, 0o755)
+    env = client_env(tmp_path, "@127.0.0.1 @127.0.0.2", DISTCC_SSH="sshwrap -p 2222",
+                     DISTCC_BACKOFF_PERIOD=0)
     env["PATH"] = str(tmp_path / "bin") + ":" + env.get("PATH", "/usr/bin:/bin")
     r = run_distcc(["gcc", "-c", "a.c"], env, cwd=str(tmp_path))
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "a.o").exists()
+    lines = marker.read_text().splitlines()
+    assert len(lines) == 2, lines
+    for line, host in zip(lines, ["127.0.0.1", "127.0.0.2"]):
+        env_seen, args = line.split("|")
+        assert env_seen == "sshwrap -p 2222"
+        assert args.startswith("-p 2222 "), args
+        assert args.endswith(" %s distccd --inetd" % host), args
+
+
+def test_c10_distcc_ssh_option_as_program_refused(tmp_path):
+    """A DISTCC_SSH whose first word is an option is refused before any
+    fork (3.4 hands '-oProxyCommand=...' to execvp); the job runs locally."""
+    hello(tmp_path)
+    marker = tmp_path / "ssh-ran"
+    env = client_env(tmp_path, "@127.0.0.1", DISTCC_SSH="-oProxyCommand=touch %s" % marker)
+    r = run_distcc(["gcc", "-c", "a.c"], env, cwd=str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "a.o").exists()
     assert not marker.exists()
+    assert b"DISTCC_SSH" in r.stderr and b"first word" in r.stderr, r.stderr
 
 
 @pytest.mark.sanitize

@@ -176,7 +176,7 @@ static void test_bad(void **state)
 static void test_unsupported(void **state)
 {
 	static const char *const opts[][2] = {
-		{ "--zeroconf" }, { "--auth" }, { "--whitelist", "/f" }, { "--blacklist", "/f" },
+		{ "--auth" }, { "--whitelist", "/f" }, { "--blacklist", "/f" },
 		{ "--show-principal" },
 	};
 	struct daemon_config c;
@@ -187,6 +187,21 @@ static void test_unsupported(void **state)
 		assert_int_equal(parse(&c, &a, opts[i][0], opts[i][1], NULL), -EOPNOTSUPP);
 		config_done(&c);
 	}
+}
+
+static void test_zeroconf(void **state)
+{
+	struct daemon_config c;
+	enum config_action a;
+
+	(void)state;
+	assert_int_equal(parse(&c, &a, "--zeroconf", NULL, NULL), 0);
+	assert_true(c.zeroconf);
+	assert_false(c.zeroconf_publish);
+	config_done(&c);
+	assert_int_equal(parse(&c, &a, "--zeroconf-publish", NULL, NULL), 0);
+	assert_true(c.zeroconf && c.zeroconf_publish);
+	config_done(&c);
 }
 
 static void test_env(void **state)
@@ -259,7 +274,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),     cmocka_unit_test(test_all_34_options),
 		cmocka_unit_test(test_env_cmdlist),
 		cmocka_unit_test(test_ours),	     cmocka_unit_test(test_help_version),
-		cmocka_unit_test(test_bad),	     cmocka_unit_test(test_unsupported),
+		cmocka_unit_test(test_bad),	     cmocka_unit_test(test_unsupported), cmocka_unit_test(test_zeroconf),
 		cmocka_unit_test(test_env),
 	};
 

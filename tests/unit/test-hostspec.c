@@ -156,7 +156,7 @@ static void test_refusal_reasons(void **state)
 
 	(void)state;
 	assert_int_equal(hostspec_parse_why("a +zeroconf", &l, &bad, &why), -EINVAL);
-	assert_non_null(strstr(why, "not supported"));
+	assert_non_null(strstr(why, "expanded when the list is loaded"));
 	free(bad);
 	assert_int_equal(hostspec_parse_why("a,lzo,auth", &l, &bad, &why), -EINVAL);
 	assert_non_null(strstr(why, "GSS-API"));
@@ -224,6 +224,39 @@ static void test_options_and_modes(void **state)
 	hostlist_free(&l);
 }
 
+/* ",auto[=STATSPORT]" (livehosts.h): limit from live state, "/N" caps it. */
+static void test_auto(void **state)
+{
+	const char *why = NULL;
+	struct hostlist l;
+	char *bad = NULL;
+
+	(void)state;
+	assert_int_equal(hostspec_parse("a,auto b:4000/6,lzo,auto=4001 c/3 [::1]:5,auto", &l, NULL),
+			 0);
+	assert_int_equal(l.n, 4);
+	assert_true(l.hosts[0].autolimit && !l.hosts[0].limit_given);
+	assert_int_equal(l.hosts[0].stats_port, HOST_DEFAULT_STATS_PORT);
+	assert_int_equal(l.hosts[0].limit, HOST_DEFAULT_LIMIT);
+	assert_true(l.hosts[1].autolimit && l.hosts[1].limit_given && l.hosts[1].lzo);
+	assert_int_equal(l.hosts[1].stats_port, 4001);
+	assert_int_equal(l.hosts[1].port, 4000);
+	assert_int_equal(l.hosts[1].limit, 6);
+	assert_true(!l.hosts[2].autolimit && l.hosts[2].limit_given);
+	assert_true(l.hosts[3].autolimit);
+	assert_string_equal(l.hosts[3].hostname, "::1");
+	hostlist_free(&l);
+	for (const char *const *t = (const char *const[]){ "a,auto=", "a,auto=0", "a,auto=70000",
+							   "a,autox", "a,auto=1x", NULL };
+	     *t; t++) {
+		assert_int_equal(hostspec_parse_why(*t, &l, &bad, &why), -EINVAL);
+		assert_string_equal(bad, *t);
+		assert_non_null(why);
+		free(bad);
+		bad = NULL;
+	}
+}
+
 static void test_old_style_and_globals(void **state)
 {
 	struct hostlist l;
@@ -273,6 +306,7 @@ int main(void)
 		cmocka_unit_test(test_refusal_reasons),
 		cmocka_unit_test(test_ipv6),
 		cmocka_unit_test(test_options_and_modes),
+		cmocka_unit_test(test_auto),
 		cmocka_unit_test(test_old_style_and_globals),
 		cmocka_unit_test(test_comments_anywhere),
 	};

@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The +zeroconf browser: see zcbrowse.h. Records are read by
+ * common/zctxt.c; this file only talks to Avahi and writes the list.
+ */
+#include <avahi-client/client.h>
+#include <avahi-client/lookup.h>
+#include <avahi-common/error.h>
+#include <avahi-common/simple-watch.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "io.h"
+#include "log.h"
+#include "macro.h"
+#include "strv.h"
+#include "zcbrowse.h"
+#include "zctxt.h"
+
+#define ZC_MAX_SERVICES 1024
+
+struct service {
+	AvahiIfIndex ifindex;
+	AvahiProtocol proto;
+	char *name, *domain;
+	AvahiServiceResolver *resolver;    /* while resolving */
+	char line[ZC_LINE_MAX];             /* "" until resolved, or skipped */
+};
+
+struct browser {
+	int dir_fd, lock_fd;
+	AvahiSimplePoll *poll;
+	AvahiClient *client;
+	struct service *svc;
+	size_t n;
+	unsigned pending;       /* resolvers running */
+	bool all_for_now, written, dirty;
+	int error;              /* an Avahi failure: stop */
+	time_t started;
+};
+
+static int write_file_at(int dir_fd, const char *name, const char *text)
+{
+	char tmp[64];
+	_cleanup_close_ int fd = -EBADF;
+
+	snprintf(tmp, sizeof(tmp), ".%s.%d", name, (int)getpid());
+	fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	if (xwrite_all(fd, text, strlen(text), USEC_INFINITY) < 0 || renameat(dir_fd, tmp, dir_fd, name) < 0) {
+		(void)unlinkat(dir_fd, tmp, 0);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* The list: each resolved line once, in discovery order. */
+static void write_hosts(struct browser *b)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return;
+	for (size_t i = 0; i < b->n; i++) {
+		bool dup = false;
+
+		if (!b->svc[i].line[0])
+			continue;
+		for (size_t j = 0; j < i && !dup; j++)
+			dup = strcmp(b->svc[j].line, b->svc[i].line) == 0;
+		if (!dup)
+			fprintf(f, "%s\n", b->svc[i].line);
+	}
+	if (fclose(f) != 0)
+		return;
+	if (write_file_at(b->dir_fd, ZC_HOSTS_FILE, text) >= 0) {
+		b->written = true;
+		b->dirty = false;
+	}
+}
+
+static void drop_service(struct browser *b, size_t i)
+{
+	struct service *s = &b->svc[i];
+
+	if (s->resolver) {
+		avahi_service_resolver_free(s->resolver);
+		b->pending--;
+	}
+	free(s->name);
+	free(s->domain);
+	b->svc[i] = b->svc[--b->n];
+	b->dirty = true;
+}
+
+static struct service *find_service(struct browser *b, AvahiIfIndex ifindex, AvahiProtocol proto,
+				    const char *name, const char *domain, size_t *ret_i)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		struct service *s = &b->svc[i];
+
+		if (s->ifindex == ifindex && s->proto == proto && strcmp(s->name, name) == 0 &&
+		    strcmp(s->domain, domain) == 0) {
+			if (ret_i)
+				*ret_i = i;
+			return s;
+		}
+	}
+	return NULL;
+}
+
+/* The TXT list as NUL-terminated strings (a record may hold any bytes). */
+static char **txt_strv(AvahiStringList *txt)
+{
+	char **v = NULL;
+
+	for (; txt; txt = avahi_string_list_get_next(txt)) {
+		_cleanup_free_ char *s = strndup((const char *)avahi_string_list_get_text(txt),
+						 avahi_string_list_get_size(txt));
+
+		if (!s || strv_push(&v, s) < 0) {
+			strv_free(v);
+			return NULL;
+		}
+	}
+	return v;
+}
+
+static void resolved(struct service *s, const AvahiAddress *a, uint16_t port, AvahiStringList *txt)
+{
+	char addr[AVAHI_ADDRESS_STR_MAX];
+	char **v = txt_strv(txt);
+	struct zc_found f;
+	int r;
+
+	avahi_address_snprint(addr, sizeof(addr), a);
+	zc_txt_parse((const char *const *)v, &f);
+	strv_free(v);
+	r = zc_host_line(addr, port, &f, s->line, sizeof(s->line));
+	if (r < 0) {
+		s->line[0] = '\0';
+		log_info("zeroconf: skipping '%s' at %s: %s", s->name, addr,
+			 r == -EADDRNOTAVAIL ? "IPv6 link-local address" : "unusable address");
+	}
+}
+
+static void resolve_cb(AvahiServiceResolver *r, AvahiIfIndex ifindex, AvahiProtocol proto,
+		       AvahiResolverEvent event, const char *name, const char *type,
+		       const char *domain, const char *host, const AvahiAddress *a, uint16_t port,
+		       AvahiStringList *txt, AvahiLookupResultFlags flags, void *userdata)
+{
+	struct browser *b = userdata;
+	struct service *s = find_service(b, ifindex, proto, name, domain, NULL);
+
+	(void)type, (void)host, (void)flags;
+	if (!s || s->resolver != r)
+		return;
+	if (event == AVAHI_RESOLVER_FOUND)
+		resolved(s, a, port, txt);
+	else
+		log_info("zeroconf: cannot resolve '%s': %s", name,
+			 avahi_strerror(avahi_client_errno(b->client)));
+	avahi_service_resolver_free(r);
+	s->resolver = NULL;
+	b->pending--;
+	b->dirty = true;
+}
+
+static void add_service(struct browser *b, AvahiIfIndex ifindex, AvahiProtocol proto,
+			const char *name, const char *type, const char *domain)
+{
+	struct service *s, *nv;
+
+	if (find_service(b, ifindex, proto, name, domain, NULL) || b->n >= ZC_MAX_SERVICES)
+		return;
+	nv = realloc(b->svc, (b->n + 1) * sizeof(*nv));
+	if (!nv)
+		return;
+	b->svc = nv;
+	s = &b->svc[b->n];
+	*s = (struct service){ .ifindex = ifindex, .proto = proto, .name = strdup(name),
+			       .domain = strdup(domain) };
+	if (!s->name || !s->domain) {
+		free(s->name);
+		free(s->domain);
+		return;
+	}
+	s->resolver = avahi_service_resolver_new(b->client, ifindex, proto, name, type, domain,
+						 AVAHI_PROTO_UNSPEC, 0, resolve_cb, b);
+	b->n++;
+	if (s->resolver)
+		b->pending++;
+}
+
+static void browse_cb(AvahiServiceBrowser *sb, AvahiIfIndex ifindex, AvahiProtocol proto,
+		      AvahiBrowserEvent event, const char *name, const char *type,
+		      const char *domain, AvahiLookupResultFlags flags, void *userdata)
+{
+	struct browser *b = userdata;
+	size_t i;
+
+	(void)sb, (void)flags;
+	switch (event) {
+	case AVAHI_BROWSER_NEW:
+		add_service(b, ifindex, proto, name, type, domain);
+		break;
+	case AVAHI_BROWSER_REMOVE:
+		if (find_service(b, ifindex, proto, name, domain, &i))
+			drop_service(b, i);
+		break;
+	case AVAHI_BROWSER_ALL_FOR_NOW:
+		b->all_for_now = true;
+		break;
+	case AVAHI_BROWSER_FAILURE:
+		b->error = avahi_client_errno(b->client);
+		avahi_simple_poll_quit(b->poll);
+		break;
+	default:
+		break;
+	}
+}
+
+static void client_cb(AvahiClient *c, AvahiClientState state, void *userdata)
+{
+	struct browser *b = userdata;
+
+	if (state == AVAHI_CLIENT_FAILURE) {
+		b->error = avahi_client_errno(c);
+		avahi_simple_poll_quit(b->poll);
+	}
+}
+
+/* Seconds since a client last used the list: ours touch the lock file,
+ * 3.4's read the hosts file (its atime); never before our own start. */
+static long idle_for(const struct browser *b)
+{
+	time_t last = b->started;
+	struct stat st;
+
+	if (fstat(b->lock_fd, &st) == 0 && st.st_mtime > last)
+		last = st.st_mtime;
+	if (fstatat(b->dir_fd, ZC_HOSTS_FILE, &st, 0) == 0 && st.st_atime > last)
+		last = st.st_atime;
+	return (long)(time(NULL) - last);
+}
+
+static int browse_loop(struct browser *b)
+{
+	time_t first_by = time(NULL) + ZC_FIRST_LIST_SEC;
+
+	while (idle_for(b) <= ZC_IDLE_SEC) {
+		if (avahi_simple_poll_iterate(b->poll, 500) != 0)
+			break;
+		if (b->error)
+			break;
+		/* an empty first answer may only mean the network is slow to
+		 * reply: it waits for the deadline */
+		if (b->written ? b->dirty
+			       : (b->all_for_now && b->pending == 0 && b->n > 0) ||
+					 time(NULL) >= first_by)
+			write_hosts(b);
+	}
+	return b->error ? -EIO : 0;
+}
+
+/* 3.4's lock: an fcntl write lock on the lock file, for our whole life. */
+static int take_lock(int dir_fd)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	int fd = openat(dir_fd, ZC_LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return -errno;
+	if (fcntl(fd, F_SETLK, &fl) < 0) {
+		close(fd);
+		return -EBUSY;
+	}
+	return fd;
+}
+
+int zcbrowse_run(int dir_fd)
+{
+	_cleanup_close_ int lock_fd = take_lock(dir_fd);
+	struct browser b = { .dir_fd = dir_fd, .lock_fd = lock_fd, .started = time(NULL) };
+	AvahiServiceBrowser *sb = NULL;
+	int err = 0, r = -EIO;
+
+	if (lock_fd < 0)
+		return lock_fd == -EBUSY ? 0 : lock_fd;   /* another browser runs */
+	(void)unlinkat(dir_fd, ZC_STATUS_FILE, 0);
+	b.poll = avahi_simple_poll_new();
+	if (b.poll)
+		b.client = avahi_client_new(avahi_simple_poll_get(b.poll), 0, client_cb, &b, &err);
+	if (b.client)
+		sb = avahi_service_browser_new(b.client, AVAHI_IF_UNSPEC, AVAHI_PROTO_UNSPEC,
+					       ZC_SERVICE_TYPE, NULL, 0, browse_cb, &b);
+	if (sb)
+		r = browse_loop(&b);
+	else
+		b.error = b.client ? avahi_client_errno(b.client) : err ? err : AVAHI_ERR_NO_MEMORY;
+	if (b.error) {
+		_cleanup_free_ char *why = NULL;
+
+		if (asprintf(&why, "cannot browse with Avahi: %s (is avahi-daemon running?)\n",
+			     avahi_strerror(b.error)) >= 0)
+			(void)write_file_at(dir_fd, ZC_STATUS_FILE, why);
+		(void)write_file_at(dir_fd, ZC_HOSTS_FILE, "");
+	}
+	while (b.n > 0)
+		drop_service(&b, 0);
+	free(b.svc);
+	if (b.client)
+		avahi_client_free(b.client);   /* frees the browser */
+	if (b.poll)
+		avahi_simple_poll_free(b.poll);
+	return r;
+}
