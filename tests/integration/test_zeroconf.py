@@ -96,6 +96,8 @@ def test_our_client_finds_ours_and_debians_and_compiles_through_both(net3):
     theirs = [h for h in hosts if h.startswith(debs)][0]
     assert mine.endswith(",lzo,cpp"), hosts
     assert re.fullmatch(r"[\d.]+:3632/\d+", theirs), hosts
+    # both also answered over IPv6, link-local only here: skipped, not listed
+    assert not any("fe80" in h for h in hosts), hosts
     # the kept list is 3.4's file, with 3.4's lock next to it
     assert set(open(net.path("dd", "zeroconf", "hosts")).read().split()) == set(hosts)
     assert os.path.exists(net.path("dd", "zeroconf", "lock"))
@@ -165,6 +167,35 @@ def test_socket_activated_server_found_after_idle_exit(net3):
     compile_on(net, "cli", OURS_C, env, "t2")
     assert wait_for(lambda: log_of(net, "srv").count("COMPILE_OK") >= 2), log_of(net, "srv")
     assert log_of(net, "srv").count("start") >= 2, log_of(net, "srv")
+
+
+def lock_free(path):
+    """Whether nobody holds 3.4's fcntl write lock on @path (a browser)."""
+    import fcntl
+    with open(path, "r+") as f:
+        try:
+            fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return False
+        fcntl.lockf(f, fcntl.LOCK_UN)
+        return True
+
+
+def test_browser_lock_shared_with_debian_client_and_idle_exit(net3):
+    net = net3
+    start_ours(net, "srv")
+    env = client_env(net)
+    assert wait_for(lambda: any(h.startswith(net.addr("srv") + ":")
+                                for h in show_hosts(net, "cli", env)), timeout=30)
+    lock = net.path("dd", "zeroconf", "lock")
+    assert not lock_free(lock)
+    # Debian's client in the same DISTCC_DIR sees our browser: it starts none
+    denv = dict(env, DISTCC_VERBOSE="1", DISTCC_FALLBACK="0")
+    r = compile_on(net, "cli", DEBIAN_DISTCC, denv, "t_shared")
+    assert "Spawning zeroconf daemon" not in r.stderr, r.stderr
+    assert wait_for(lambda: log_of(net, "srv").count("COMPILE_OK") >= 1), log_of(net, "srv")
+    # 3.4's lifetime: 20 s without a client, and the browser is gone
+    assert wait_for(lambda: lock_free(lock), timeout=40, step=1)
 
 
 def test_empty_discovery_compiles_locally_with_one_line():
