@@ -403,8 +403,13 @@ static const char *f_denied(const char *name, bool valued)
 			return R_EXEC;
 	if (str_has_prefix(name, "dump"))
 		return R_DUMP;
-	if (strcmp(name, "syntax-only") == 0)
-		return R_NOTCOMP;     /* checks only: no object to return */
+	/* checks only, or gcc's spellings of --help/--target-help/--version */
+	if (str_in(name, (const char *const[]){ "syntax-only", "help", "target-help", "version",
+						  NULL }))
+		return R_NOTCOMP;
+	/* compiles twice and leaves the comparison dumps; =OPTS with any options */
+	if (str_has_prefix(name, "compare-debug"))
+		return valued ? R_EXEC : R_DUMP;
 	if (strstr(name, "module"))
 		return R_MODULES;
 	for (size_t i = 0; write_[i]; i++)
@@ -420,8 +425,6 @@ static const char *f_denied(const char *name, bool valued)
 		return R_LOCAL;
 	if (str_in(name, local_))
 		return R_LOCAL;
-	if (valued && strcmp(name, "compare-debug") == 0)
-		return R_EXEC;    /* reruns the compile with client-chosen options */
 	if (valued && str_has_prefix(name, "opt-info"))
 		return R_WRITE;   /* -fopt-info-<kind>=<file> */
 	return NULL;
@@ -624,6 +627,9 @@ static const struct rule rules[] = {
 	{ "--coverage", M_EXACT, ACT_REFUSE, NULL, R_LOCAL, false, F_NONE },
 	{ "-coverage", M_EXACT, ACT_REFUSE, NULL, R_LOCAL, false, F_NONE },
 	{ "--", M_JOINED, ACT_REFUSE, NULL, R_UNKNOWN, false, F_NONE },
+	/* clang actions spelled like target options (-module-file-info dumps a
+	 * module file instead of compiling) */
+	{ "-module", M_JOINED, ACT_REFUSE, NULL, R_MODULES, false, F_NONE },
 	/* families */
 	{ "-W", M_JOINED, ACT_ALLOW, chk_warning, NULL, false, F_NONE },
 	{ "-f", M_JOINED, ACT_ALLOW, chk_f, NULL, false, F_NONE },
@@ -728,22 +734,45 @@ static int cmp_option(const void *key, const void *elem)
 	return strcmp(key, ((const struct next_word_option *)elem)->name);
 }
 
-unsigned jobscan_words_consumed(const char *arg)
+static const struct next_word_option *next_word_option(const char *arg)
 {
 	const struct next_word_option *o;
 
 	if (!arg || arg[0] != '-')
-		return 0;
+		return NULL;
 	o = bsearch(arg, next_word_options, ELEMENTSOF(next_word_options),
 		    sizeof(next_word_options[0]), cmp_option);
 	if (o)
-		return o->clang > o->gcc ? o->clang : o->gcc;
-	for (size_t i = 0; i < ELEMENTSOF(next_word_prefixes); i++) {
-		o = &next_word_prefixes[i];
-		if (str_has_prefix(arg, o->name))
-			return o->clang;
-	}
-	return 0;
+		return o;
+	for (size_t i = 0; i < ELEMENTSOF(next_word_prefixes); i++)
+		if (str_has_prefix(arg, next_word_prefixes[i].name))
+			return &next_word_prefixes[i];
+	return NULL;
+}
+
+static unsigned known_words(unsigned char n)
+{
+	return n == NW_UNKNOWN ? 0 : n;
+}
+
+unsigned jobscan_words_consumed(const char *arg)
+{
+	const struct next_word_option *o = next_word_option(arg);
+	unsigned c, g;
+
+	if (!o)
+		return 0;
+	c = o->prefix && strcmp(arg, o->name) ? o->clang : known_words(o->clang);
+	g = o->prefix && strcmp(arg, o->name) ? 0 : known_words(o->gcc);
+	return c > g ? c : g;
+}
+
+/* Does one driver read @arg alone while the other takes the next word? */
+static bool drivers_disagree(const char *arg)
+{
+	const struct next_word_option *o = next_word_option(arg);
+
+	return o && (o->clang == 0 || o->gcc == 0) && !(o->prefix && strcmp(arg, o->name));
 }
 
 /* Records what an allowed, kept option tells about the job. @idx is the
@@ -854,7 +883,7 @@ static bool classify_option(struct run *r, unsigned *i, int *ret_err)
 	if (act == ACT_REFUSE)
 		return fail(r, *i, r->c.reason ? r->c.reason : R_UNKNOWN);
 	/* gcc or clang would take the next word (or none) where we did not */
-	if (words != (sep ? 1u : 0u))
+	if (words != (sep ? 1u : 0u) || (sep && drivers_disagree(a)))
 		return fail(r, *i, words ? R_NEXTWORD : R_UNKNOWN);
 	*ret_err = apply(r, rule, act, sep, a, val);
 	*i += sep;

@@ -102,10 +102,16 @@ int jobscan_argv(const char *const argv[], unsigned protover, struct jobscan *re
 int jobscan_rewrite(const struct jobscan *js, const char *input, const char *output,
 		    char ***ret_argv);
 
+/* In jobscan-options.inc (the compilers' own option tables, generated):
+ * the driver does not know the option and refuses the command. */
+#define NW_UNKNOWN 255
+
 /* How many following words the compilers' own option tables (clang 14,
  * gcc 12; jobscan-options.inc) say @arg consumes: 0 for an option that
  * stands alone or is unknown to both, else the count (the larger one if
- * gcc and clang disagree). Pure; exposed for the tests and fuzzers. */
+ * gcc and clang disagree). An option that one driver reads with the next
+ * word and the other alone is never allowed. Pure; exposed for the tests
+ * and fuzzers. */
 unsigned jobscan_words_consumed(const char *arg);
 
 /* A static name for @kind ("include-dir", "sysroot", ...). */

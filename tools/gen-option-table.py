@@ -115,6 +115,26 @@ def gcc_probe(gcc, name, cwd):
     return 0
 
 
+def unknown(cc, name, cwd):
+    """True if the driver refuses NAME as an unknown option."""
+    out = run([cc, "-###", "-c", "x.c", name], cwd)
+    return bool(re.search(r"(unknown argument|unrecognized command[- ]line option)", out))
+
+
+def mark_unknown(rows, gcc, clang, cwd):
+    """Where one driver takes a value and the other does not, say whether
+    the other does not know the option at all (then it refuses the command,
+    which is safe) or reads it as a flag (then the two disagree)."""
+    out = []
+    for n, cw, g, prefix in rows:
+        if cw == 0 and unknown(clang, n, cwd):
+            cw = "NW_UNKNOWN"
+        if g == 0 and unknown(gcc, n, cwd):
+            g = "NW_UNKNOWN"
+        out.append((n, cw, g, prefix))
+    return out
+
+
 def version(cc):
     return subprocess.run([cc, "--version"], stdout=subprocess.PIPE, text=True,
                           check=True).stdout.splitlines()[0]
@@ -136,13 +156,14 @@ def main():
         with concurrent.futures.ThreadPoolExecutor(a.j) as ex:
             cl = list(ex.map(lambda n: clang_probe(a.clang, n, d), names))
             gc = list(ex.map(lambda n: gcc_probe(a.gcc, n, d), names))
-    rows = []
-    for n, c, g in zip(names, cl, gc):
-        if not c and not g:
-            continue
-        prefix = isinstance(c, str)
-        cw = int(c[1:]) if prefix else c
-        rows.append((n, cw, g, prefix))
+        rows = []
+        for n, c, g in zip(names, cl, gc):
+            if not c and not g:
+                continue
+            prefix = isinstance(c, str)
+            cw = int(c[1:]) if prefix else c
+            rows.append((n, cw, g, prefix))
+        rows = mark_unknown(rows, a.gcc, a.clang, d)
     write_table(a.o, rows, version(a.clang), version(a.gcc), len(names))
 
 
@@ -157,21 +178,22 @@ def write_table(path, rows, clang_version, gcc_version, n_names):
         f.write(" * Options after which the drivers take the next word(s) as a value.\n")
         f.write(" *   clang: %s (%d option names tried)\n" % (clang_version, n_names))
         f.write(" *   gcc:   %s\n" % gcc_version)
-        f.write(" * Columns: name, words clang takes, words gcc takes, and whether\n")
-        f.write(" * clang reads the name as a prefix (-Xarch_<arch> <arg>). Included\n")
+        f.write(" * Columns: name, words clang takes, words gcc takes (NW_UNKNOWN: the\n")
+        f.write(" * driver does not know the option and refuses the command), and\n")
+        f.write(" * whether clang reads the name as a prefix (-Xarch_<arch> <arg>). Included\n")
         f.write(" * twice: all rows, then with NEXT_WORD_PREFIXES the prefix rows. */\n")
         f.write("#ifndef NEXT_WORD_PREFIXES\n")
         for n, cw, g, prefix in rows:
-            f.write('\t{ "%s", %d, %d, %s },\n' % (n, cw, g, "true" if prefix else "false"))
+            f.write('\t{ "%s", %s, %s, %s },\n' % (n, cw, g, "true" if prefix else "false"))
         f.write("#else\n")
         for n, cw, g, prefix in rows:
             if prefix:
-                f.write('\t{ "%s", %d, %d, true },\n' % (n, cw, g))
+                f.write('\t{ "%s", %s, %s, true },\n' % (n, cw, g))
         f.write("#endif\n")
     os.replace(path + ".tmp", path)
     print("%s: %d options (%d clang, %d gcc) of %d names" %
-          (path, len(rows), sum(1 for r in rows if r[1]), sum(1 for r in rows if r[2]),
-           n_names), file=sys.stderr)
+          (path, len(rows), sum(1 for r in rows if isinstance(r[1], int) and r[1]),
+           sum(1 for r in rows if isinstance(r[2], int) and r[2]), n_names), file=sys.stderr)
 
 
 if __name__ == "__main__":

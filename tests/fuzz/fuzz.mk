@@ -15,6 +15,8 @@ FUZZ_BUILD   ?= build/fuzz
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_RUNS    ?= -1
+# per input, wall clock: raise it for runs at nice 19 on a busy machine
+FUZZ_TIMEOUT ?= 10
 FUZZ_FLAGS   := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=undefined -fno-omit-frame-pointer -D_GNU_SOURCE \
                 -DPACKAGE_VERSION='"fuzz"' -Icommon -Iclient -Idaemon -Itests/fuzz
@@ -62,7 +64,7 @@ run: $(addprefix run-,$(FUZZ_TARGETS))
 run-%: $(FUZZ_BUILD)/fuzz-%
 	@mkdir -p $(FUZZ_BUILD)/work/$*
 	@echo "fuzzing $* for $(FUZZ_SECONDS)s (at most $(FUZZ_RUNS) runs)"
-	$(FUZZ_BUILD)/fuzz-$* -max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) -timeout=10 \
+	$(FUZZ_BUILD)/fuzz-$* -max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) -timeout=$(FUZZ_TIMEOUT) \
 		-rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
 		-artifact_prefix=$(FUZZ_BUILD)/crash-$*- \
 		$(FUZZ_BUILD)/work/$* tests/fuzz/corpus/$* 2>$(FUZZ_BUILD)/run-$*.log || \

@@ -150,8 +150,10 @@ def kind(job):
 
 
 def check_plan(plan, inputs):
-    """Exactly one compile job per input: a front end or an assembler
-    reading it, the object (or .s) written to its own output, no link."""
+    """Exactly one compile job per input: one job reads it (a front end or
+    an assembler), one writes its object (or .s); stages in between (clang's
+    -fembed-bitcode compiles via bitcode) read and write only temporaries;
+    nothing links."""
     kinds = [kind(j) for j in plan]
     assert "link" not in kinds, plan
     assert set(kinds) <= {"front", "as"}, plan
@@ -160,8 +162,6 @@ def check_plan(plan, inputs):
         assert len(readers) == 1, (src, plan)
         writers = [j for j in plan if "-o" in j and j[j.index("-o") + 1] == obj]
         assert len(writers) == 1, (obj, plan)
-    fronts = kinds.count("front")
-    assert fronts <= len(inputs) and kinds.count("as") <= len(inputs), plan
 
 
 def gen_module():
@@ -211,11 +211,13 @@ def kept_options(run, n_base=4):
     return run[1:len(run) - n_base]
 
 
-def plan_chunk(cc, chunk, cwd):
+def plan_chunk(cc, chunk, cwd, bad):
     """Plan many allowed options at once: each followed by its own input
     (inK.i), so an option that takes the next word swallows an input and
-    is caught. On a driver error the chunk is split until the options that
-    the driver refuses by themselves are found (refusing is not a job)."""
+    is caught. When the driver refuses the chunk or its plan is wrong, the
+    chunk is split until single options remain: refused by the driver
+    alone is fine (no job runs), a wrong plan goes to @bad. Returns how
+    many the driver refused."""
     argv, inputs = [], []
     for k, opts in enumerate(chunk):
         src = "in%d.i" % k
@@ -225,12 +227,23 @@ def plan_chunk(cc, chunk, cwd):
         inputs.append((src, "in%d.o" % k))
     err, plan = jobs(cc, argv + ["-c"], cwd)
     if err is None:
-        check_plan(plan, inputs)
-        return 0
+        try:
+            check_plan(plan, inputs)
+            return 0
+        except AssertionError as e:
+            if len(chunk) == 1:
+                bad.append((chunk[0], str(e)[:300]))
+                return 0
     if len(chunk) == 1:
         return 1
+    # the driver names every option it does not know: set those aside at once
+    named = set(re.findall(r"(?:unknown argument|unrecognized command[- ]line option)"
+                           r":? ['\u2018]([^'\u2019]+)['\u2019]", err or ""))
+    rest = [o for o in chunk if not named & set(o)]
+    if named and len(rest) < len(chunk):
+        return len(chunk) - len(rest) + (plan_chunk(cc, rest, cwd, bad) if rest else 0)
     half = len(chunk) // 2
-    return plan_chunk(cc, chunk[:half], cwd) + plan_chunk(cc, chunk[half:], cwd)
+    return plan_chunk(cc, chunk[:half], cwd, bad) + plan_chunk(cc, chunk[half:], cwd, bad)
 
 
 @pytest.mark.slow
@@ -240,18 +253,20 @@ def test_generated_argv_plan_one_compile_job(cc, workdir):
     verdicts = scan(argvs)
     allowed = [v for v in verdicts if v[0] == "allow"]
     assert len(allowed) > 300, len(allowed)      # the sweep covers the reviewed families
-    assert len(allowed) < len(verdicts) / 2       # ... and the policy still refuses most
     # what the scanner kept of each option; -c/-S (the job's mode) are the
     # real command lines' business
     opts = [kept_options(v[3]) for v in allowed]
     opts = [o for o in opts if o and o not in (["-c"], ["-S"])]
-    chunks = [opts[i:i + 40] for i in range(0, len(opts), 40)]
+    chunks = [opts[i:i + 64] for i in range(0, len(opts), 64)]
+    bad = []
     with concurrent.futures.ThreadPoolExecutor(2) as ex:
-        refused = sum(ex.map(lambda c: plan_chunk(cc, c, workdir), chunks))
+        refused = sum(ex.map(lambda c: plan_chunk(cc, c, tempfile.mkdtemp(dir=workdir), bad),
+                             chunks))
     # the driver itself refuses some options we allow (the other compiler's,
     # values such as -std=1): no job runs, no harm
     print("%s: %d argv, %d allowed, %d planned, %d refused by the driver" %
           (cc, len(argvs), len(allowed), len(opts) - refused, refused))
+    assert not bad, "\n".join("%s: %s" % (" ".join(o), e) for o, e in bad)
 
 
 def test_value_options_never_swallow_c():
@@ -272,7 +287,8 @@ def test_found_clang_options_never_link(workdir):
              "-mthread-model"]
     verdicts = scan([["clang", o, "-c", "x.c", "-o", "x.o"] for o in found])
     for o, v in zip(found, verdicts):
-        assert v[0] == "deny" and v[1] == 1 and "next argument" in v[2], (o, v)
+        assert v[0] == "deny" and v[1] == 1, (o, v)
+        assert "next argument" in v[2] or (o.startswith("-module") and "modules" in v[2]), v
     if shutil.which("clang"):
         # what clang would have done with it: a link
         err, plan = jobs("clang", ["-isystem-after", "-c", "x.c", "-o", "x.o"], workdir)
