@@ -91,12 +91,26 @@ static void order_by_room(struct hostlist *l, long *room)
 	}
 }
 
+/* Every ",auto" host that is up is full with other clients' jobs: rather
+ * than compile here, queue on them as distcc 3.4 waits for a slot, each
+ * with its own live limit (the server never runs more than its slots). */
+static void wait_for_full(struct hostlist *l, const bool *full, const unsigned *lims)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (full[i]) {
+			l->hosts[i].down = false;
+			l->hosts[i].limit = lims[i];
+		}
+}
+
 void livehosts_apply(const struct client_config *cfg, int lockdir, struct hostlist *l)
 {
 	_cleanup_free_ long *room = calloc(l->n ? l->n : 1, sizeof(*room));
-	bool any = false;
+	_cleanup_free_ bool *full = calloc(l->n ? l->n : 1, sizeof(*full));
+	_cleanup_free_ unsigned *lims = calloc(l->n ? l->n : 1, sizeof(*lims));
+	bool any = false, any_room = false;
 
-	if (!room)
+	if (!room || !full || !lims)
 		return;   /* out of memory: the list as written */
 	for (size_t i = 0; i < l->n; i++) {
 		struct host *h = &l->hosts[i];
@@ -120,12 +134,18 @@ void livehosts_apply(const struct client_config *cfg, int lockdir, struct hostli
 		mine = held_slots(lockdir, h, e.st.max_jobs);
 		others = livestate_others(&e.st, mine);
 		h->limit = lim > others ? lim - others : 0;
-		room[i] = (long)h->limit - (long)mine;
+		room[i] = (long)lim - (long)others - (long)mine;
 		log_debug("host %s: live limit %u, %u used by others, %u by us: limit %u", h->spec,
 			  lim, others, mine, h->limit);
+		full[i] = h->limit == 0 && lim > 0;
+		lims[i] = lim;
 		if (h->limit == 0)
 			h->down = true;
+		else
+			any_room = true;
 	}
+	if (!any_room)
+		wait_for_full(l, full, lims);
 	if (any)
 		order_by_room(l, room);
 }

@@ -16,7 +16,9 @@
 /* For one job: set each ",auto" host's limit to its share now (its live
  * limit less what other clients use), mark it down when its server does
  * not answer (one line per outage) or has no room, and reorder the ",auto"
- * hosts, in the places they hold in the list, by free capacity. @lockdir
+ * hosts, in the places they hold in the list, by free capacity. When all
+ * of them are full, they stay usable with their whole live limit (the job
+ * waits for a slot, as with static hosts). @lockdir
  * (-1: none) tells which slots this build holds. Never waits on the
  * network (livefetch.h). */
 void livehosts_apply(const struct client_config *cfg, int lockdir, struct hostlist *l);
