@@ -86,7 +86,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 # programs the integration tests drive (tests/helpers/*.c)
 TEST_HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/%,$(wildcard tests/helpers/*.c))
 
-.PHONY: all deps check-deps check unit-tests units install install-man install-tools demo bench bench-ssh fuzz clean FORCE
+.PHONY: all deps check-deps check unit-tests units install install-man install-tools demo bench bench-ssh bench-balance fuzz clean FORCE
 .DEFAULT_GOAL := all
 
 all: deps $(PROGS) units $(TOOLS)
@@ -177,6 +177,10 @@ bench: all
 	bench/run.sh $(if $(QUICK),--quick)
 
 # SSH hosts: per-job overhead through a real sshd on loopback (bench/README.md)
+# live limits vs static ones: heterogeneous servers, two clients (bench/README.md)
+bench-balance: all
+	bench/balance.sh $(if $(QUICK),--quick)
+
 bench-ssh: all
 	bench/ssh.sh
 

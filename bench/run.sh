@@ -19,6 +19,7 @@ OURS_PUMP=$REPO/build/pump
 D34_PUMP=""     # Debian's pump, made to work by tests/debian-pump.sh
 PUMP=1          # measure pump mode
 WEAK=auto       # the weak-client runs (git only unless --weak)
+MODES="local plain lzo pump"   # build modes measured (--modes)
 D34_CLIENT=/usr/bin/distcc
 D34_DAEMON=/usr/bin/distccd
 BENCH_ROOT=${BENCH_ROOT:-/var/tmp/distcc-bench}
@@ -33,6 +34,7 @@ usage: bench/run.sh [--quick] [--reps N] [--delay-us N] [--workloads "micro git 
   --quick        micro-benchmark + one small build (re2 static library), 1 repetition
   --no-pump      skip pump mode (ours: build/pump; 3.4: Debian's, see tests/debian-pump.sh)
   --d34-pump P   distcc 3.4's (working) pump script to use instead of building one
+  --modes "..."  build modes to measure, of "local plain lzo pump" (default all)
   --weak         also run the weak-client builds (client capped at 1/4 CPU) for
                  every build workload; default: git only. --no-weak: never
   --reps N       repetitions after the warm-up (default 3)
@@ -54,6 +56,7 @@ main() {
 		--ours-client) OURS_CLIENT=$2; shift ;;
 		--ours-daemon) OURS_DAEMON=$2; shift ;;
 		--no-pump) PUMP=0 ;;
+		--modes) MODES=$2; shift ;;
 		--d34-pump) D34_PUMP=$2; shift ;;
 		--weak) WEAK=all ;;
 		--no-weak) WEAK=none ;;

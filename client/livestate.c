@@ -90,7 +90,7 @@ static void line_metrics(const char *name, const char *val, struct live_state *s
 		s->has_mem = true;
 		s->mem_available = clamp_u64(v);
 	} else if (strcmp(name, "distccd_host_cpus") == 0)
-		s->cpus = clamp_u(v, LIVE_MAX_JOBS);
+		s->cpus = v > LIVE_MAX_JOBS ? LIVE_MAX_JOBS : v;
 	else if (strcmp(name, "distccd_recent_compiles{window=\"1m\"}") == 0)
 		s->compiles1 = clamp_u64(v);
 	else if (strcmp(name, "distccd_jobs_total{result=\"COMPILE_TIMEOUT\"}") == 0 ||
@@ -145,6 +145,11 @@ unsigned livestate_limit(const struct live_state *s, uint64_t job_mem, unsigned 
 	double other = (s->load1 - (double)s->compiling) * load_pct / 100.0;
 	double cpus = s->cpus ? s->cpus : s->max_jobs, lim = s->max_jobs;
 
+	if (s->cpus > 0) {
+		double by_cpu = floor(s->cpus * LIVE_JOBS_PER_CPU + 0.5);
+
+		lim = by_cpu < 1 ? 1 : by_cpu < lim ? by_cpu : lim;
+	}
 	if (other > 0 && cpus > 0) {
 		lim -= floor(other * (double)s->max_jobs / cpus + 0.5);
 		if (lim < 1 && s->max_jobs > 0)
@@ -172,7 +177,7 @@ int live_entry_encode(const struct live_entry *e, char *out, size_t n)
 {
 	const struct live_state *s = &e->st;
 	int k = snprintf(out, n,
-			 "live1 %" PRIu64 " %d %d %d %u %u %u %.2f %d %" PRIu64 " %u %" PRIu64
+			 "live1 %" PRIu64 " %d %d %d %u %u %u %.2f %d %" PRIu64 " %.3f %" PRIu64
 			 " %" PRIu64 "\n",
 			 (uint64_t)e->when, e->up, e->reported, s->ours, s->max_jobs, s->compiling,
 			 s->queued, s->load1, s->has_mem, s->mem_available, s->cpus, s->compiles1,
@@ -189,14 +194,14 @@ int live_entry_decode(const char *text, struct live_entry *ret)
 	uint64_t when;
 
 	if (sscanf(text,
-		   "live1 %" SCNu64 " %d %d %d %u %u %u %lf %d %" SCNu64 " %u %" SCNu64 " %" SCNu64
+		   "live1 %" SCNu64 " %d %d %d %u %u %u %lf %d %" SCNu64 " %lf %" SCNu64 " %" SCNu64
 		   "\n%n",
 		   &when, &up, &rep, &ours, &s->max_jobs, &s->compiling, &s->queued, &s->load1,
 		   &mem, &s->mem_available, &s->cpus, &s->compiles1, &s->failures, &used) != 13 ||
 	    used == 0 || text[used] != 0)
 		return -EBADMSG;
 	if ((up | rep | ours | mem) & ~1 || s->max_jobs > LIVE_MAX_JOBS ||
-	    s->compiling > LIVE_MAX_JOBS || s->queued > LIVE_MAX_JOBS || s->cpus > LIVE_MAX_JOBS ||
+	    s->compiling > LIVE_MAX_JOBS || s->queued > LIVE_MAX_JOBS || !(s->cpus >= 0 && s->cpus <= LIVE_MAX_JOBS) ||
 	    !isfinite(s->load1) || s->load1 < 0)
 		return -EBADMSG;
 	e.when = when;

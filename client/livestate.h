@@ -26,7 +26,7 @@ struct live_state {
 	double load1;            /* 1-minute load average */
 	bool has_mem;
 	uint64_t mem_available;  /* bytes */
-	unsigned cpus;           /* 0 when not reported */
+	double cpus;             /* usable CPUs (fractions from a quota); 0 when not reported */
 	uint64_t compiles1;      /* compiles finished in the last minute */
 	uint64_t failures;       /* timeouts, overload refusals, bad requests, other */
 };
@@ -35,7 +35,10 @@ struct live_state {
  * page or lacks the job limit. */
 int livestate_parse(const char *text, size_t len, struct live_state *ret);
 
-/* The host's job limit now: its --jobs, less the share of its CPUs busy
+#define LIVE_JOBS_PER_CPU 2      /* a host is worth about this many jobs per usable CPU */
+
+/* The host's job limit now: its --jobs, at most LIVE_JOBS_PER_CPU per
+ * usable CPU (rounded, at least 1) when the server says, less the share of its CPUs busy
  * with other work (load beyond its compiles, weighted @load_pct percent;
  * this never takes the last slot), bounded by what its free memory holds
  * at @job_mem bytes a job (0: no memory bound). 0..max_jobs. */

@@ -26,6 +26,12 @@
 
 /* A private directory: created 0700, or existing, ours, and not open to
  * others (a control socket there is a login to our servers). */
+static char **strv_free_null(char **v)
+{
+	strv_free(v);
+	return NULL;
+}
+
 static int private_dir(const char *path)
 {
 	struct stat st;
@@ -147,11 +153,15 @@ int sshconn_open(const struct client_config *cfg, const struct host *h, struct s
 	struct sshconn c = SSHCONN_NULL;
 	int sv[2], r;
 
-	r = sshconn_config(cfg, &conf);
-	if (r < 0)
-		log_debug_errno(r, "no ssh connection reuse (%s/ssh): %m", cfg->dir);
-	else
-		gate(cfg, h, &c);
+	r = sshcmd_split(cfg->ssh, &argv);
+	if (r >= 0 && !sshcmd_user_decides(argv)) {
+		r = sshconn_config(cfg, &conf);
+		if (r < 0)
+			log_debug_errno(r, "no ssh connection reuse (%s/ssh): %m", cfg->dir);
+		else
+			gate(cfg, h, &c);
+	}
+	argv = strv_free_null(argv);
 	r = sshcmd_build(&(struct sshcmd_params){ .ssh_env = cfg->ssh, .config = conf }, h, &argv);
 	if (r < 0) {
 		c.gate_fd = safe_close(c.gate_fd);

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "io.h"
 #include "log.h"
 #include "macro.h"
@@ -42,6 +43,7 @@ struct browser {
 	unsigned pending;       /* resolvers running */
 	bool all_for_now, written, dirty;
 	int error;              /* an Avahi failure: stop */
+	time_t started;
 };
 
 static int write_file_at(int dir_fd, const char *name, const char *text)
@@ -238,21 +240,25 @@ static void client_cb(AvahiClient *c, AvahiClientState state, void *userdata)
 	}
 }
 
-/* Seconds since a client last touched the lock file. */
-static long idle_for(int lock_fd)
+/* Seconds since a client last used the list: ours touch the lock file,
+ * 3.4's read the hosts file (its atime); never before our own start. */
+static long idle_for(const struct browser *b)
 {
+	time_t last = b->started;
 	struct stat st;
 
-	if (fstat(lock_fd, &st) < 0)
-		return ZC_IDLE_SEC + 1;
-	return (long)(time(NULL) - st.st_mtime);
+	if (fstat(b->lock_fd, &st) == 0 && st.st_mtime > last)
+		last = st.st_mtime;
+	if (fstatat(b->dir_fd, ZC_HOSTS_FILE, &st, 0) == 0 && st.st_atime > last)
+		last = st.st_atime;
+	return (long)(time(NULL) - last);
 }
 
 static int browse_loop(struct browser *b)
 {
 	time_t first_by = time(NULL) + ZC_FIRST_LIST_SEC;
 
-	while (idle_for(b->lock_fd) <= ZC_IDLE_SEC) {
+	while (idle_for(b) <= ZC_IDLE_SEC) {
 		if (avahi_simple_poll_iterate(b->poll, 500) != 0)
 			break;
 		if (b->error)
@@ -267,19 +273,61 @@ static int browse_loop(struct browser *b)
 	return b->error ? -EIO : 0;
 }
 
-int zcbrowse_run(int dir_fd, int lock_fd)
+/* `cc ARG`'s first line, or NULL. */
+static char *ask_cc(const char *arg)
 {
-	struct browser b = { .dir_fd = dir_fd, .lock_fd = lock_fd };
+	char *argv[] = { (char *)"cc", (char *)arg, NULL };
+	_cleanup_free_ char *out = NULL;
+	int status;
+
+	if (capture_output(argv, false, 4096, CAPTURE_TIMEOUT_USEC, &out, &status) < 0 || status != 0)
+		return NULL;
+	return capture_first_line(out);
+}
+
+/* As 3.4: only servers whose cc is ours (machine and version), through the
+ * subtype they publish; every server when cc cannot tell. */
+static void browse_type(char *buf, size_t size)
+{
+	_cleanup_free_ char *machine = ask_cc("-dumpmachine"), *version = ask_cc("-dumpversion");
+
+	if (zc_subtype(machine, version, buf, size) < 0)
+		snprintf(buf, size, "%s", ZC_SERVICE_TYPE);
+}
+
+/* 3.4's lock: an fcntl write lock on the lock file, for our whole life. */
+static int take_lock(int dir_fd)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	int fd = openat(dir_fd, ZC_LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return -errno;
+	if (fcntl(fd, F_SETLK, &fl) < 0) {
+		close(fd);
+		return -EBUSY;
+	}
+	return fd;
+}
+
+int zcbrowse_run(int dir_fd)
+{
+	_cleanup_close_ int lock_fd = take_lock(dir_fd);
+	struct browser b = { .dir_fd = dir_fd, .lock_fd = lock_fd, .started = time(NULL) };
 	AvahiServiceBrowser *sb = NULL;
+	char type[128];
 	int err = 0, r = -EIO;
 
+	if (lock_fd < 0)
+		return lock_fd == -EBUSY ? 0 : lock_fd;   /* another browser runs */
+	browse_type(type, sizeof(type));
 	(void)unlinkat(dir_fd, ZC_STATUS_FILE, 0);
 	b.poll = avahi_simple_poll_new();
 	if (b.poll)
 		b.client = avahi_client_new(avahi_simple_poll_get(b.poll), 0, client_cb, &b, &err);
 	if (b.client)
 		sb = avahi_service_browser_new(b.client, AVAHI_IF_UNSPEC, AVAHI_PROTO_UNSPEC,
-					       ZC_SERVICE_TYPE, NULL, 0, browse_cb, &b);
+					       type, NULL, 0, browse_cb, &b);
 	if (sb)
 		r = browse_loop(&b);
 	else

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -40,10 +39,12 @@ static int open_dir(const char *distcc_dir, int *ret_fd)
 }
 
 /* The browser, detached from us (its own session, stdio on /dev/null, no
- * fd of ours but the two it needs); we reap only the middle process. */
-static void spawn_browser(int dir_fd, int lock_fd)
+ * fd of ours but the directory); we reap only the middle process. It takes
+ * the lock itself (record locks are not inherited), as 3.4's does. */
+static void spawn_browser(int dir_fd)
 {
 	pid_t pid = fork();
+	int null;
 
 	if (pid < 0) {
 		log_warning_errno(errno, "zeroconf: cannot start the browser: %m");
@@ -56,35 +57,37 @@ static void spawn_browser(int dir_fd, int lock_fd)
 	(void)setsid();
 	if (fork() != 0)
 		_exit(0);
-	int null = open("/dev/null", O_RDWR);
-
+	null = open("/dev/null", O_RDWR);
 	if (null >= 0) {
 		dup2(null, STDIN_FILENO);
 		dup2(null, STDOUT_FILENO);
 		dup2(null, STDERR_FILENO);
 	}
-	if (dup2(dir_fd, 3) < 0 || dup2(lock_fd, 4) < 0)
+	if (dup2(dir_fd, 3) < 0)
 		_exit(1);
-	close_range(5, ~0u, 0);
+	close_range(4, ~0u, 0);
 	if (chdir("/") < 0)
 		_exit(1);
-	_exit(zcbrowse_run(3, 4) < 0 ? 1 : 0);
+	_exit(zcbrowse_run(3) < 0 ? 1 : 0);
 }
 
-/* Start a browser when none runs; true when it was started by us. */
-static bool ensure_browser(int dir_fd)
+/* Start a browser when none runs (nobody holds 3.4's fcntl write lock on
+ * the lock file: 3.4's browser and ours exclude each other). */
+static void ensure_browser(int dir_fd)
 {
 	_cleanup_close_ int lock_fd = openat(dir_fd, ZC_LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 
 	if (lock_fd < 0)
-		return false;
+		return;
 	(void)futimens(lock_fd, NULL);          /* the list is in use */
-	if (flock(lock_fd, LOCK_EX | LOCK_NB) < 0)
-		return false;                    /* a browser holds it */
+	if (fcntl(lock_fd, F_SETLK, &fl) < 0)
+		return;                          /* a browser holds it */
+	fl.l_type = F_UNLCK;
+	(void)fcntl(lock_fd, F_SETLK, &fl);
 	(void)unlinkat(dir_fd, ZC_HOSTS_FILE, 0);
 	log_info("zeroconf: starting the browser");
-	spawn_browser(dir_fd, lock_fd);
-	return true;                             /* our copy of the lock goes with lock_fd */
+	spawn_browser(dir_fd);
 }
 
 static int read_at(int dir_fd, const char *name, char **ret)

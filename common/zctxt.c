@@ -58,25 +58,31 @@ int zc_txt_build(const struct zc_server_info *info, char ***ret)
 	return 0;
 }
 
-static bool label_ok(const char *s)
+/* 3.4's spelling in a label: a-z and 0-9 kept, A-Z lowered, all else '-'. */
+static void label_clean(char *s)
 {
-	if (!s || !*s)
-		return false;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_' && *s != '.')
-			return false;
-	return true;
+	for (; *s; s++) {
+		if (isupper((unsigned char)*s))
+			*s = (char)tolower((unsigned char)*s);
+		else if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s))
+			*s = '-';
+	}
 }
 
 int zc_subtype(const char *machine, const char *version, char *buf, size_t size)
 {
+	char m[64], v[64];
 	int n;
 
-	if (!label_ok(machine) || !label_ok(version))
+	if (!machine || !*machine || !version || !*version)
 		return -EINVAL;
-	n = snprintf(buf, size, "_%s--%s._sub." ZC_SERVICE_TYPE, machine, version);
+	snprintf(m, sizeof(m), "%s", machine);
+	snprintf(v, sizeof(v), "%s", version);
+	label_clean(m);
+	label_clean(v);
+	n = snprintf(buf, size, "_%s--%s._sub." ZC_SERVICE_TYPE, m, v);
 	/* one DNS label is at most 63 bytes */
-	if (n < 0 || (size_t)n >= size || strlen(machine) + strlen(version) + 3 > 63)
+	if (n < 0 || (size_t)n >= size || strlen(m) + strlen(v) + 3 > 63)
 		return -EINVAL;
 	return 0;
 }

@@ -29,8 +29,10 @@ struct zc_server_info {
  * options=lzo,cpp. *ret is a NULL-terminated strv (strv_free). -ENOMEM. */
 int zc_txt_build(const struct zc_server_info *info, char ***ret);
 
-/* 3.4's subtype "_<machine>--<version>._sub._distcc._tcp" into @buf.
- * -EINVAL when either is missing or would not fit / is not a DNS label. */
+/* 3.4's subtype "_<machine>--<version>._sub._distcc._tcp" into @buf, both
+ * spelt as 3.4 does (A-Z lowered, anything but a-z 0-9 becomes '-', so
+ * x86_64-linux-gnu is "x86-64-linux-gnu"): 3.4's clients browse exactly
+ * that name. -EINVAL when either is missing or the label would not fit. */
 int zc_subtype(const char *machine, const char *version, char *buf, size_t size);
 
 /* What one resolved service says, from its TXT strings (NULL-terminated

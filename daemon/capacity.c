@@ -100,14 +100,14 @@ int capacity_parse_limit(const char *text, uint64_t *ret)
 	return 0;
 }
 
-unsigned capacity_cpus_from_quota(uint64_t quota, uint64_t period)
+unsigned capacity_millicpus_from_quota(uint64_t quota, uint64_t period)
 {
 	uint64_t c;
 
 	if (period == 0 || quota == UINT64_MAX)
 		return UINT32_MAX;
-	c = (quota + period - 1) / period;
-	return c == 0 ? 1 : c > UINT32_MAX ? UINT32_MAX : (unsigned)c;
+	c = quota / period * 1000 + quota % period * 1000 / period;
+	return c == 0 ? 1 : c >= UINT32_MAX ? UINT32_MAX - 1 : (unsigned)c;
 }
 
 static int read_value(const char *dir, const char *cg, const char *file, uint64_t *ret)
@@ -140,7 +140,7 @@ static uint64_t cgroup_mem_room(const char *self)
 	return UINT64_MAX;
 }
 
-/* CPUs the cgroup's quota allows, or UINT32_MAX. */
+/* Thousandths of a CPU the cgroup's quota allows, or UINT32_MAX. */
 static unsigned cgroup_cpus(const char *self)
 {
 	_cleanup_free_ char *text = NULL;
@@ -154,26 +154,26 @@ static unsigned cgroup_cpus(const char *self)
 		if (strncmp(text, "max", 3) == 0)
 			return UINT32_MAX;
 		if (sscanf(text, "%llu %llu", &quota, &period) == 2)
-			return capacity_cpus_from_quota(quota, period);
+			return capacity_millicpus_from_quota(quota, period);
 	}
 	if (capacity_parse_cgroup(self, "cpu", cg, sizeof(cg)) >= 0 &&
 	    read_value("/cpu", cg, "cpu.cfs_quota_us", &q) >= 0 &&
 	    read_value("/cpu", cg, "cpu.cfs_period_us", &p) >= 0)
-		return capacity_cpus_from_quota(q, p);
+		return capacity_millicpus_from_quota(q, p);
 	return UINT32_MAX;
 }
 
-void capacity_sample(uint64_t *ret_mem_available, unsigned *ret_cpus)
+void capacity_sample(uint64_t *ret_mem_available, unsigned *ret_millicpus)
 {
 	_cleanup_free_ char *mem = NULL, *self = NULL;
 	uint64_t avail = 0, room;
-	unsigned cpus = 1, cg;
+	unsigned cpus = 1000, cg;
 	cpu_set_t set;
 
 	if (read_file_max("/proc/meminfo", 1 << 16, &mem, NULL) >= 0)
 		(void)capacity_parse_meminfo(mem, &avail);
 	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
-		cpus = (unsigned)CPU_COUNT(&set);
+		cpus = (unsigned)CPU_COUNT(&set) * 1000;
 	if (read_file_max("/proc/self/cgroup", 1 << 16, &self, NULL) >= 0) {
 		room = cgroup_mem_room(self);
 		if (room < avail)
@@ -183,5 +183,5 @@ void capacity_sample(uint64_t *ret_mem_available, unsigned *ret_cpus)
 			cpus = cg;
 	}
 	*ret_mem_available = avail;
-	*ret_cpus = cpus;
+	*ret_millicpus = cpus;
 }

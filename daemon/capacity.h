@@ -17,8 +17,9 @@ int capacity_parse_meminfo(const char *text, uint64_t *ret_bytes);
 int capacity_parse_cgroup(const char *text, const char *controller, char *out, size_t n);
 /* A limit file's value ("max" and v1's huge values = no limit: UINT64_MAX). */
 int capacity_parse_limit(const char *text, uint64_t *ret);
-/* CPUs from a quota and a period (microseconds): ceil(quota/period), at least 1. */
-unsigned capacity_cpus_from_quota(uint64_t quota, uint64_t period);
+/* Thousandths of a CPU from a quota and a period (microseconds), at least 1;
+ * UINT32_MAX for no quota. */
+unsigned capacity_millicpus_from_quota(uint64_t quota, uint64_t period);
 
-/* Sample the machine now. */
-void capacity_sample(uint64_t *ret_mem_available, unsigned *ret_cpus);
+/* Sample the machine now: memory available, thousandths of a CPU usable. */
+void capacity_sample(uint64_t *ret_mem_available, unsigned *ret_millicpus);

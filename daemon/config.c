@@ -422,6 +422,8 @@ void config_print_help(const char *prog)
 	       "      --toolchain-map FILE  serve client compiler names with local compilers (distccd.conf(5))\n"
 	       "      --list-compilers      print the compilers this server runs for clients, and exit\n"
 	       "      --enable-tcp-insecure, --make-me-a-botnet  disable the compiler whitelist\n"
+	       "      --zeroconf            publish this server on the LAN (Avahi, _distcc._tcp)\n"
+	       "      --zeroconf-publish    only publish --port/--jobs (for distccd.socket), serve nothing\n"
 	       "      --stats, --stats-port N, --no-fork, --no-fifo, --wizard\n"
 	       "      --help, --version\n",
 	       prog);

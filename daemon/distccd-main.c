@@ -328,7 +328,10 @@ static int serve(struct daemon_run *d)
 		/* a socket-activated server is published by distccd-zeroconf.service
 		 * (--zeroconf-publish) while it sleeps; --zeroconf here adds nothing
 		 * but a second name for the same port */
-		if (cfg->zeroconf && d->mode == SERVE_STANDALONE && zc_publish_start(cfg->port, cfg->jobs, &zc) < 0)
+		if (cfg->zeroconf && d->mode == SERVE_LISTEN)
+			log_notice("zeroconf: a socket-activated distccd is published by "
+				   "distccd-zeroconf.service, not by itself");
+		else if (cfg->zeroconf && zc_publish_start(cfg->port, cfg->jobs, &zc) < 0)
 			log_warning("zeroconf: not published; serving anyway");
 		r = standalone_run(cfg, d->fds, d->n, d->stats_fd);
 		zc_publish_stop(zc);

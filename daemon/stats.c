@@ -497,9 +497,10 @@ static int format_metrics_host(const struct stats_host *h, struct buf *out)
 		r = buf_printf(out, "distccd_host_memory_available_bytes %" PRIu64 "\n",
 			       h->mem_available);
 	if (r >= 0)
-		r = family(out, "distccd_host_cpus", "gauge", NULL, "CPUs the daemon may use.");
+		r = family(out, "distccd_host_cpus", "gauge", NULL, "CPUs the daemon may use (affinity, cgroup CPU quota).");
 	if (r >= 0)
-		r = buf_printf(out, "distccd_host_cpus %u\n", h->cpus);
+		r = buf_printf(out, "distccd_host_cpus %u.%03u\n", h->millicpus / 1000,
+			       h->millicpus % 1000);
 	return r;
 }
 

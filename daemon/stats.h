@@ -90,7 +90,7 @@ struct stats_host {
 	long io_rate;                   /* sectors per second, -1 if not known yet */
 	uint64_t free_bytes;            /* free space of $TMPDIR */
 	uint64_t mem_available;         /* bytes: MemAvailable, or less under a cgroup limit */
-	unsigned cpus;                  /* online CPUs the daemon may run on */
+	unsigned millicpus;             /* CPUs the daemon may use (affinity, cgroup quota), x1000 */
 };
 
 /* Which page a request asks for: /metrics or (anything else) the 3.4 page. */

@@ -251,6 +251,6 @@ void sysinfo_sample(struct sysinfo_state *st, const char *tmpdir, usec_t now,
 	h.io_rate = st->rate;
 	if (statvfs(tmpdir ? tmpdir : "/tmp", &vfs) == 0)
 		h.free_bytes = (uint64_t)vfs.f_bavail * vfs.f_frsize;
-	capacity_sample(&h.mem_available, &h.cpus);
+	capacity_sample(&h.mem_available, &h.millicpus);
 	*ret = h;
 }

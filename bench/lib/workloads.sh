@@ -214,20 +214,26 @@ bench_weak() { # WORKLOAD REP
 	WEAK_ON=0
 }
 
+want_mode() { [[ " $MODES " == *" $1 "* ]]; }
+
 bench_build() {
 	local w=$1 rep mode impl dir reps
 	reps=$(seq "$REPS")
 	[ "$QUICK" = 1 ] || reps="w $reps"
 	for rep in $reps; do
-		dir=$(fresh_tree "$w")
-		client_env ""
-		measure "$w" local local "$rep" auto "$dir" "$(build_cmd "$w" "")"
+		if want_mode local || [ "$rep" = w ]; then
+			dir=$(fresh_tree "$w")
+			client_env ""
+			measure "$w" local local "$rep" auto "$dir" "$(build_cmd "$w" "")"
+		fi
 		[ "$rep" = w ] && continue
 		for mode in plain lzo; do
+			want_mode $mode || continue
 			for impl in $(impl_order "$rep"); do
 				build_run "$w" "$impl" "$mode" "$rep"
 			done
 		done
+		want_mode pump || continue
 		for impl in $(pump_impls "$rep"); do
 			build_run "$w" "$impl" pump "$rep"
 		done

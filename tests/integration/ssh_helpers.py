@@ -10,7 +10,8 @@ The account is created with `useradd` and unlocked with `usermod -p '*'`
 (sshd refuses a locked account even with a valid key). Keys, config and
 sshd's log live in one world-readable directory. close() ends the shared
 ssh connections (ssh -O exit), stops sshd, then every process still running
-as the test user (each by its pid), removes the user and the directory."""
+as the test user (each by its pid), removes the user, the directory and
+/run/sshd when it made it."""
 import os
 import pwd
 import secrets
@@ -33,6 +34,7 @@ class SshServer:
         self.port = free_port()
         self.proc = None
         self.control_dirs = []
+        self.made_run_sshd = False
         try:
             self._start()
         except BaseException:
@@ -47,7 +49,9 @@ class SshServer:
                        check=True)
 
     def _start(self):
-        os.makedirs("/run/sshd", exist_ok=True)
+        if not os.path.isdir("/run/sshd"):
+            os.makedirs("/run/sshd")
+            self.made_run_sshd = True
         for k in ("hostkey", "userkey", "otherkey"):
             self._keygen(k)
         subprocess.run(["useradd", "-m", self.user], check=True)
@@ -142,6 +146,8 @@ class SshServer:
         subprocess.run(["userdel", "-r", "-f", self.user], stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL)
         shutil.rmtree(self.dir, ignore_errors=True)
+        if self.made_run_sshd:
+            shutil.rmtree("/run/sshd", ignore_errors=True)
 
     def __enter__(self):
         return self

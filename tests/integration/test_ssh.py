@@ -185,3 +185,37 @@ def test_killed_ssh_falls_back(tmp_path, sshd):
     assert file_bytes(str(tmp_path / "a.o")) == file_bytes(str(tmp_path / "local.o"))
     err = err.decode()
     assert "was killed by signal 9" in err and "running locally instead" in err, err
+
+
+def test_pump_mode_over_ssh(sshd):
+    """pump make -j8 with a ',cpp,lzo' SSH host: protocol 3 over ssh to our
+    distccd running as the SSH user, no local preprocessor, objects and .d
+    files identical to a local build."""
+    import shutil
+    from client_helpers import world_dir
+    from pump_helpers import OBJS, local_build, make_cmd, preprocessor_runs, pump_env, run, \
+        snapshot, wrapper_dir
+    from pump_helpers import write_project as write_pump_project
+    d = world_dir("distcc-ssh-pump-")
+    log = os.path.join(d, "cpp.log")
+    wrap = wrapper_dir(log)
+    try:
+        proj = write_pump_project(os.path.join(d, "proj"))
+        env = pump_env(d, "%s@127.0.0.1/4:%s,cpp,lzo" % (sshd.user, binary("distccd")), wrap,
+                       DISTCC_SSH=sshd.distcc_ssh(), DISTCC_DIR=sshd.short_distcc_dir())
+        want = local_build(proj, env, "OPT=-O2")
+        run(["make", "clean"], proj, env)
+        open(log, "w").close()
+        p = run(make_cmd("OPT=-O2"), proj, env)
+        err = p.stderr.decode()
+        assert p.returncode == 0, err
+        assert "locally" not in err and "plain mode" not in err, err
+        assert preprocessor_runs(log, proj) == [], open(log).read()
+        got = snapshot(proj)
+        assert sorted(got) == sorted(want)
+        for name in want:
+            assert got[name] == want[name], name
+        assert sshd.sessions() < len(OBJS)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+        shutil.rmtree(wrap, ignore_errors=True)

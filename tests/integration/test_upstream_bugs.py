@@ -4,6 +4,7 @@ map, item by item, is docs/upstream-bugs.md). Daemon items talk raw
 protocol to build/distccd; client items run build/distcc against a
 recording server that logs the argv each job carries on the wire."""
 import os
+import tempfile
 import shutil
 import stat
 import subprocess
@@ -256,7 +257,14 @@ def test_c9_distcc_ssh_words_kept_for_every_connection(tmp_path):
     env = client_env(tmp_path, "@127.0.0.1 @127.0.0.2", DISTCC_SSH="sshwrap -p 2222",
                      DISTCC_BACKOFF_PERIOD=0)
     env["PATH"] = str(tmp_path / "bin") + ":" + env.get("PATH", "/usr/bin:/bin")
-    r = run_distcc(["gcc", "-c", "a.c"], env, cwd=str(tmp_path))
+    # DISTCC_DIR is too long for control sockets: they go to XDG_RUNTIME_DIR
+    short = tempfile.mkdtemp(prefix="dsr")
+    env["XDG_RUNTIME_DIR"] = short
+    try:
+        r = run_distcc(["gcc", "-c", "a.c"], env, cwd=str(tmp_path))
+        assert os.path.isdir(os.path.join(short, "distcc-ssh"))
+    finally:
+        shutil.rmtree(short)
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "a.o").exists()
     lines = marker.read_text().splitlines()

@@ -62,11 +62,12 @@ static void test_limit_and_quota(void **state)
 	assert_int_equal(v, 104857600);
 	assert_int_equal(capacity_parse_limit("-1\n", &v), -EINVAL);   /* v1 quota "none" */
 	assert_int_equal(capacity_parse_limit("x", &v), -EINVAL);
-	assert_int_equal(capacity_cpus_from_quota(50000, 100000), 1);
-	assert_int_equal(capacity_cpus_from_quota(150000, 100000), 2);
-	assert_int_equal(capacity_cpus_from_quota(400000, 100000), 4);
-	assert_int_equal(capacity_cpus_from_quota(UINT64_MAX, 100000), UINT32_MAX);
-	assert_int_equal(capacity_cpus_from_quota(5, 0), UINT32_MAX);
+	assert_int_equal(capacity_millicpus_from_quota(50000, 100000), 500);
+	assert_int_equal(capacity_millicpus_from_quota(150000, 100000), 1500);
+	assert_int_equal(capacity_millicpus_from_quota(400000, 100000), 4000);
+	assert_int_equal(capacity_millicpus_from_quota(1, 100000), 1);
+	assert_int_equal(capacity_millicpus_from_quota(UINT64_MAX, 100000), UINT32_MAX);
+	assert_int_equal(capacity_millicpus_from_quota(5, 0), UINT32_MAX);
 }
 
 static void test_live_sample(void **state)
@@ -77,7 +78,7 @@ static void test_live_sample(void **state)
 	(void)state;
 	capacity_sample(&mem, &cpus);
 	assert_true(mem > 0);
-	assert_true(cpus >= 1);
+	assert_true(cpus >= 1);   /* thousandths */
 }
 
 int main(void)

@@ -65,7 +65,7 @@ static void test_parse_master_free_mem(void **state)
 static void test_parse_our_metrics(void **state)
 {
 	struct stats st;
-	struct stats_host h = { .load = { 0.75, 0, 0 }, .mem_available = 2048 * MB, .cpus = 4,
+	struct stats_host h = { .load = { 0.75, 0, 0 }, .mem_available = 2048 * MB, .millicpus = 3500,
 				.io_rate = -1 };
 	struct buf b = BUF_INIT(1 << 20);
 	struct live_state s;
@@ -80,11 +80,12 @@ static void test_parse_our_metrics(void **state)
 	assert_int_equal(livestate_parse((const char *)b.data, b.len, &s), 0);
 	assert_true(s.ours);
 	assert_int_equal(s.max_jobs, 8);
+	assert_int_equal(livestate_limit(&s, 0, 0), 7);   /* 2 a CPU */
 	assert_int_equal(s.compiling, 2);
 	assert_int_equal(s.queued, 3);
 	assert_true(s.has_mem);
 	assert_int_equal(s.mem_available, 2048 * MB);
-	assert_int_equal(s.cpus, 4);
+	assert_float_equal(s.cpus, 3.5, 1e-9);
 	assert_float_equal(s.load1, 0.75, 1e-9);
 	assert_int_equal(s.failures, 1);
 	assert_int_equal(s.compiles1, 1);
@@ -149,6 +150,16 @@ static void test_limit(void **state)
 	s.mem_available = 100 * MB;
 	assert_int_equal(livestate_limit(&s, 256 * MB, 100), 0);
 	assert_int_equal(livestate_limit(&s, 0, 100), 8);
+	/* a CPU quota: 2 jobs a CPU, at least 1, never above --jobs */
+	s.has_mem = false;
+	s.cpus = 0.5;
+	assert_int_equal(livestate_limit(&s, 0, 0), 1);
+	s.cpus = 0.1;
+	assert_int_equal(livestate_limit(&s, 0, 0), 1);
+	s.cpus = 2.5;
+	assert_int_equal(livestate_limit(&s, 0, 0), 5);
+	s.cpus = 64;
+	assert_int_equal(livestate_limit(&s, 0, 0), 8);
 	s.max_jobs = 0;
 	assert_int_equal(livestate_limit(&s, 0, 100), 0);
 }
@@ -168,7 +179,7 @@ static void test_record(void **state)
 	struct live_entry e = { .when = 123456789, .up = true, .reported = false,
 				.st = { .ours = true, .max_jobs = 5, .compiling = 2, .queued = 1,
 					.load1 = 1.25, .has_mem = true, .mem_available = 5 * MB,
-					.cpus = 3, .compiles1 = 17, .failures = 2 } };
+					.cpus = 0.5, .compiles1 = 17, .failures = 2 } };
 	struct live_entry d;
 	char line[LIVE_RECORD_MAX];
 
@@ -181,6 +192,7 @@ static void test_record(void **state)
 	assert_int_equal(d.st.mem_available, 5 * MB);
 	assert_float_equal(d.st.load1, 1.25, 1e-9);
 	assert_int_equal(d.st.failures, 2);
+	assert_float_equal(d.st.cpus, 0.5, 1e-9);
 	assert_int_equal(live_entry_encode(&e, line, 10), -ENOBUFS);
 	assert_int_equal(live_entry_decode("live1 1 2 0 0 1 0 0 0.00 0 0 0 0 0\n", &d), -EBADMSG);
 	assert_int_equal(live_entry_decode("live1 1 1 0 0 1 0 0 0.00 0 0 0 0\n", &d), -EBADMSG);

@@ -49,9 +49,11 @@ static void test_subtype(void **state)
 
 	(void)state;
 	assert_int_equal(zc_subtype("x86_64-linux-gnu", "12", buf, sizeof(buf)), 0);
-	assert_string_equal(buf, "_x86_64-linux-gnu--12._sub._distcc._tcp");
+	assert_string_equal(buf, "_x86-64-linux-gnu--12._sub._distcc._tcp");
+	assert_int_equal(zc_subtype("ARM_Linux", "12.2.0", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "_arm-linux--12-2-0._sub._distcc._tcp");
 	assert_int_equal(zc_subtype(NULL, "12", buf, sizeof(buf)), -EINVAL);
-	assert_int_equal(zc_subtype("x86 64", "12", buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(zc_subtype("x86", "", buf, sizeof(buf)), -EINVAL);
 	assert_int_equal(zc_subtype("a", "1", buf, 10), -EINVAL);
 	memset(longname, 'a', sizeof(longname) - 1);
 	longname[sizeof(longname) - 1] = '\0';
