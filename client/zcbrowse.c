@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "capture.h"
 #include "io.h"
 #include "log.h"
 #include "macro.h"
@@ -272,6 +273,28 @@ static int browse_loop(struct browser *b)
 	return b->error ? -EIO : 0;
 }
 
+/* `cc ARG`'s first line, or NULL. */
+static char *ask_cc(const char *arg)
+{
+	char *argv[] = { (char *)"cc", (char *)arg, NULL };
+	_cleanup_free_ char *out = NULL;
+	int status;
+
+	if (capture_output(argv, false, 4096, CAPTURE_TIMEOUT_USEC, &out, &status) < 0 || status != 0)
+		return NULL;
+	return capture_first_line(out);
+}
+
+/* As 3.4: only servers whose cc is ours (machine and version), through the
+ * subtype they publish; every server when cc cannot tell. */
+static void browse_type(char *buf, size_t size)
+{
+	_cleanup_free_ char *machine = ask_cc("-dumpmachine"), *version = ask_cc("-dumpversion");
+
+	if (zc_subtype(machine, version, buf, size) < 0)
+		snprintf(buf, size, "%s", ZC_SERVICE_TYPE);
+}
+
 /* 3.4's lock: an fcntl write lock on the lock file, for our whole life. */
 static int take_lock(int dir_fd)
 {
@@ -292,17 +315,19 @@ int zcbrowse_run(int dir_fd)
 	_cleanup_close_ int lock_fd = take_lock(dir_fd);
 	struct browser b = { .dir_fd = dir_fd, .lock_fd = lock_fd, .started = time(NULL) };
 	AvahiServiceBrowser *sb = NULL;
+	char type[128];
 	int err = 0, r = -EIO;
 
 	if (lock_fd < 0)
 		return lock_fd == -EBUSY ? 0 : lock_fd;   /* another browser runs */
+	browse_type(type, sizeof(type));
 	(void)unlinkat(dir_fd, ZC_STATUS_FILE, 0);
 	b.poll = avahi_simple_poll_new();
 	if (b.poll)
 		b.client = avahi_client_new(avahi_simple_poll_get(b.poll), 0, client_cb, &b, &err);
 	if (b.client)
 		sb = avahi_service_browser_new(b.client, AVAHI_IF_UNSPEC, AVAHI_PROTO_UNSPEC,
-					       ZC_SERVICE_TYPE, NULL, 0, browse_cb, &b);
+					       type, NULL, 0, browse_cb, &b);
 	if (sb)
 		r = browse_loop(&b);
 	else

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The zeroconf browser behind +zeroconf (the Avahi side): browses
- * _distcc._tcp, resolves each server and keeps DIR/hosts (ZC_HOSTS_FILE)
+ * _distcc._tcp servers whose compiler is ours (3.4's subtype, from
+ * `cc -dumpmachine` and `cc -dumpversion`; all of them when cc cannot say),
+ * resolves each server and keeps DIR/hosts (ZC_HOSTS_FILE)
  * up to date, one host spec per line (common/zctxt.h), replaced atomically
  * (rename) so readers need no lock. Runs as distcc 3.4's background
  * daemon does: it holds an fcntl write lock on DIR/lock for its whole life

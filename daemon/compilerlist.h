@@ -2,8 +2,9 @@
 /*
  * Which compiler names a client may run (DISTCC-REFERENCE 4.4): a name is
  * listed iff an executable of that name sits in one of the masquerade
- * directories, or, with DISTCC_CMDLIST, iff the list has an entry for it. The decision is a verdict, never an error code, and every
- * doubt (unreadable directories, odd paths) is a refusal. The arguments are
+ * directories, or, with DISTCC_CMDLIST, iff the list has an entry for it.
+ * The decision is a verdict, never an error code, and every doubt
+ * (unreadable directories, odd paths) is a refusal. The arguments are
  * jobscan.h's business.
  */
 #pragma once

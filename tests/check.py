@@ -154,6 +154,31 @@ def run_fuzz():
     return t
 
 
+def untracked():
+    """Files in the work tree that git neither tracks nor ignores (None
+    outside a git checkout)."""
+    p = subprocess.run(["git", "-C", TOP, "ls-files", "-z", "--others", "--exclude-standard"],
+                       capture_output=True)
+    return set(p.stdout.split(b"\0")) - {b""} if p.returncode == 0 else None
+
+
+def check_tree_left_clean(before):
+    """A test run writes only under build/ and temp dirs: a new file in the
+    tree is a test or a program writing where it should not (it once was a
+    pid file named by a dangling pointer)."""
+    t = Tally()
+    after = untracked()
+    if before is None or after is None:
+        return t
+    new = sorted(f.decode(errors="backslashreplace") for f in after - before)
+    if new:
+        t.failed += 1
+        t.failures.append("the test run left files in the source tree: %s" % ", ".join(new[:20]))
+    else:
+        t.passed += 1
+    return t
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
@@ -161,11 +186,13 @@ def main():
     ap.add_argument("pytest_args", nargs="*")
     a = ap.parse_args()
     total = Tally()
+    before = untracked()
     total.add(run_unit(a.build, "normal"))
     total.add(run_unit(a.asan_build, "asan"))
     total.add(run_pytest_passes(a.build, "normal", None, a.pytest_args))
     total.add(run_pytest_passes(a.asan_build, "asan", "sanitize", a.pytest_args))
     total.add(run_fuzz())
+    total.add(check_tree_left_clean(before))
     for f in total.failures:
         print("FAILED:", f, file=sys.stderr)
     line = "%d passed, %d failed" % (total.passed, total.failed)

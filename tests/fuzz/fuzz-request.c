@@ -2,8 +2,8 @@
 /*
  * libFuzzer target for the wire codec as the daemon uses it: a request head
  * and its DOTI bulk (LZO for protocol 2), or for protocol 3 its NFIL list
- * of NAME + FILE/LINK entries, read from memory through PROTO_SRC_MEM. The same bytes are also read as a reply of each version,
- * as the client does.
+ * of NAME + FILE/LINK entries, read from memory through PROTO_SRC_MEM. The
+ * same bytes are also read as a reply of each version, as the client does.
  */
 #include <stdlib.h>
 

@@ -274,7 +274,8 @@ int main(void)
 		cmocka_unit_test(test_defaults),     cmocka_unit_test(test_all_34_options),
 		cmocka_unit_test(test_env_cmdlist),
 		cmocka_unit_test(test_ours),	     cmocka_unit_test(test_help_version),
-		cmocka_unit_test(test_bad),	     cmocka_unit_test(test_unsupported), cmocka_unit_test(test_zeroconf),
+		cmocka_unit_test(test_bad),	     cmocka_unit_test(test_unsupported),
+		cmocka_unit_test(test_zeroconf),
 		cmocka_unit_test(test_env),
 	};
 
