@@ -31,7 +31,8 @@ static bool arg_hosts;   /* --hosts: the cluster view first */
 
 static void usage(FILE *f)
 {
-	fputs("usage: distccmon-text [--hosts] [DELAY]\n"
+	fputs("usage: distccmon-text [DELAY]\n"
+	      "       distccmon-text --hosts [DELAY]\n"
 	      "\n"
 	      "Displays current compilation jobs in text form.\n"
 	      "\n"
