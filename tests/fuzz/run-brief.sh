@@ -1,12 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Called by tests/check.py: build every fuzz target and run each briefly
-# (FUZZ_BRIEF_SECONDS, default 8) over its seed corpus. Prints one line per
+# (FUZZ_BRIEF_SECONDS, default 5) over its seed corpus. Prints one line per
 # target, "fuzz <name>: PASS|FAIL|SKIP"; exits non-zero on any failure.
 # SKIP when clang or its libFuzzer runtime (libclang-rt-14-dev) is missing.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-secs=${FUZZ_BRIEF_SECONDS:-8}
+secs=${FUZZ_BRIEF_SECONDS:-5}
 build=${FUZZ_BUILD:-build/fuzz}
 targets=$(make -s -f tests/fuzz/fuzz.mk FUZZ_BUILD="$build" list)
 
