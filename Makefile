@@ -161,9 +161,11 @@ FORCE:
 
 # make check: dependencies, both builds, then every suite through one runner
 # that prints the final "N passed, N failed[, N skipped]" line.
+# Both builds in parallel with the CPUs there are (an outer -j is honoured).
+NPROC := $(shell nproc 2>/dev/null || echo 2)
 check: check-deps
-	$(MAKE) BUILD=build all unit-tests
-	$(MAKE) BUILD=build/asan SAN=1 all unit-tests
+	$(MAKE) $(if $(filter -j%,$(MAKEFLAGS)),,-j$(NPROC)) BUILD=build all unit-tests
+	$(MAKE) $(if $(filter -j%,$(MAKEFLAGS)),,-j$(NPROC)) BUILD=build/asan SAN=1 all unit-tests
 	python3 tests/check.py --build build --asan-build build/asan
 
 fuzz:
