@@ -7,7 +7,7 @@
 # back to plain mode. We rebuild that one extension from Debian's distcc
 # source with the lengths declared Py_ssize_t, beside a copy of Debian's
 # include server and pump script, in $1 (default
-# /var/tmp/distcc-tests-debian-pump). Nothing under /usr is touched.
+# /var/tmp/distcc-tests-debian-pump; the tests pass build/debian-pump). Nothing under /usr is touched.
 #
 # Needs the packages in build-aux/deps-check.txt (distcc-pump and the build
 # dependencies) and a deb-src entry for Debian (added, mirroring the stock

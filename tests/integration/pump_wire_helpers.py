@@ -97,10 +97,13 @@ class PrivateTree:
 
 
 def debian_pump():
-    """Path of a working Debian pump script, built once into /var/tmp; the
-    test is skipped (visibly) only when Debian's source cannot be fetched."""
+    """Path of a working Debian pump script, built once into build/ (so
+    `make clean` removes it and nothing is left outside the tree); the test
+    is skipped (visibly) only when Debian's source cannot be fetched."""
     script = os.path.join(TOP, "tests", "debian-pump.sh")
-    r = subprocess.run([script], capture_output=True, text=True, timeout=1200)
+    out = os.path.join(TOP, "build", "debian-pump")
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    r = subprocess.run([script, out], capture_output=True, text=True, timeout=1200)
     if r.returncode == 77:
         pytest.skip("Debian's pump client cannot be rebuilt: " + r.stderr.strip().splitlines()[-1])
     assert r.returncode == 0, r.stderr
