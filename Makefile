@@ -56,7 +56,7 @@ SYSTEMD_LIBS := $(shell $(PKG_CONFIG) --libs libsystemd 2>/dev/null || echo -lsy
 CAP_LIBS     := $(shell $(PKG_CONFIG) --libs libcap 2>/dev/null || echo -lcap)
 SECCOMP_LIBS := $(shell $(PKG_CONFIG) --libs libseccomp 2>/dev/null || echo -lseccomp)
 AVAHI_LIBS   := $(shell $(PKG_CONFIG) --libs avahi-client 2>/dev/null || echo -lavahi-client -lavahi-common) -lpthread
-CLIENT_LIBS  := $(LZO_LIBS) $(AVAHI_LIBS)
+CLIENT_LIBS  := $(LZO_LIBS)   # Avahi: dlopen()ed by client/zcbrowse.c
 DAEMON_LIBS  := $(LZO_LIBS) $(SYSTEMD_LIBS) $(CAP_LIBS) $(SECCOMP_LIBS) $(AVAHI_LIBS)
 
 COMMON_SRC := $(wildcard common/*.c)

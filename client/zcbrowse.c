@@ -7,6 +7,7 @@
 #include <avahi-client/lookup.h>
 #include <avahi-common/error.h>
 #include <avahi-common/simple-watch.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -23,6 +24,45 @@
 #include "strv.h"
 #include "zcbrowse.h"
 #include "zctxt.h"
+
+/*
+ * Avahi is loaded only here, with dlopen(), when a browser starts: every
+ * other distcc run (one per compile job) then maps libc and liblzo2 alone
+ * instead of libavahi-client, libdbus, libsystemd and their six
+ * dependencies, which cost about 4 ms of CPU per job (bench/README.md).
+ */
+#define AVAHI_SYMBOLS(X)                                                          \
+	X(avahi_address_snprint) X(avahi_client_errno) X(avahi_client_free)          \
+	X(avahi_client_new) X(avahi_service_browser_new)                             \
+	X(avahi_service_resolver_free) X(avahi_service_resolver_new)                 \
+	X(avahi_simple_poll_free) X(avahi_simple_poll_get)                           \
+	X(avahi_simple_poll_iterate) X(avahi_simple_poll_new)                        \
+	X(avahi_simple_poll_quit) X(avahi_strerror) X(avahi_string_list_get_next)    \
+	X(avahi_string_list_get_size) X(avahi_string_list_get_text)
+#define AVAHI_LIBRARY "libavahi-client.so.3"
+
+#define DECLARE_SYM(name) static typeof(name) *sym_##name;
+AVAHI_SYMBOLS(DECLARE_SYM)
+
+/* Resolve every symbol (from the library and its dependency
+ * libavahi-common), or write why not into @why. */
+static int avahi_load(char *why, size_t size)
+{
+	void *dl = dlopen(AVAHI_LIBRARY, RTLD_NOW | RTLD_LOCAL);
+
+	if (!dl) {
+		snprintf(why, size, "%s", dlerror());
+		return -EOPNOTSUPP;
+	}
+#define LOAD_SYM(name)                                                             \
+	if (!(sym_##name = (typeof(name) *)dlsym(dl, #name))) {                    \
+		snprintf(why, size, "%s: no symbol %s", AVAHI_LIBRARY, #name);     \
+		return -EOPNOTSUPP;                                                \
+	}
+	AVAHI_SYMBOLS(LOAD_SYM)
+#undef LOAD_SYM
+	return 0;   /* the library stays loaded for the browser's life */
+}
 
 #define ZC_MAX_SERVICES 1024
 
@@ -94,7 +134,7 @@ static void drop_service(struct browser *b, size_t i)
 	struct service *s = &b->svc[i];
 
 	if (s->resolver) {
-		avahi_service_resolver_free(s->resolver);
+		sym_avahi_service_resolver_free(s->resolver);
 		b->pending--;
 	}
 	free(s->name);
@@ -124,9 +164,9 @@ static char **txt_strv(AvahiStringList *txt)
 {
 	char **v = NULL;
 
-	for (; txt; txt = avahi_string_list_get_next(txt)) {
-		_cleanup_free_ char *s = strndup((const char *)avahi_string_list_get_text(txt),
-						 avahi_string_list_get_size(txt));
+	for (; txt; txt = sym_avahi_string_list_get_next(txt)) {
+		_cleanup_free_ char *s = strndup((const char *)sym_avahi_string_list_get_text(txt),
+						 sym_avahi_string_list_get_size(txt));
 
 		if (!s || strv_push(&v, s) < 0) {
 			strv_free(v);
@@ -143,7 +183,7 @@ static void resolved(struct service *s, const AvahiAddress *a, uint16_t port, Av
 	struct zc_found f;
 	int r;
 
-	avahi_address_snprint(addr, sizeof(addr), a);
+	sym_avahi_address_snprint(addr, sizeof(addr), a);
 	zc_txt_parse((const char *const *)v, &f);
 	strv_free(v);
 	r = zc_host_line(addr, port, &f, s->line, sizeof(s->line));
@@ -169,8 +209,8 @@ static void resolve_cb(AvahiServiceResolver *r, AvahiIfIndex ifindex, AvahiProto
 		resolved(s, a, port, txt);
 	else
 		log_info("zeroconf: cannot resolve '%s': %s", name,
-			 avahi_strerror(avahi_client_errno(b->client)));
-	avahi_service_resolver_free(r);
+			 sym_avahi_strerror(sym_avahi_client_errno(b->client)));
+	sym_avahi_service_resolver_free(r);
 	s->resolver = NULL;
 	b->pending--;
 	b->dirty = true;
@@ -195,7 +235,7 @@ static void add_service(struct browser *b, AvahiIfIndex ifindex, AvahiProtocol p
 		free(s->domain);
 		return;
 	}
-	s->resolver = avahi_service_resolver_new(b->client, ifindex, proto, name, type, domain,
+	s->resolver = sym_avahi_service_resolver_new(b->client, ifindex, proto, name, type, domain,
 						 AVAHI_PROTO_UNSPEC, 0, resolve_cb, b);
 	b->n++;
 	if (s->resolver)
@@ -222,8 +262,8 @@ static void browse_cb(AvahiServiceBrowser *sb, AvahiIfIndex ifindex, AvahiProtoc
 		b->all_for_now = true;
 		break;
 	case AVAHI_BROWSER_FAILURE:
-		b->error = avahi_client_errno(b->client);
-		avahi_simple_poll_quit(b->poll);
+		b->error = sym_avahi_client_errno(b->client);
+		sym_avahi_simple_poll_quit(b->poll);
 		break;
 	default:
 		break;
@@ -235,8 +275,8 @@ static void client_cb(AvahiClient *c, AvahiClientState state, void *userdata)
 	struct browser *b = userdata;
 
 	if (state == AVAHI_CLIENT_FAILURE) {
-		b->error = avahi_client_errno(c);
-		avahi_simple_poll_quit(b->poll);
+		b->error = sym_avahi_client_errno(c);
+		sym_avahi_simple_poll_quit(b->poll);
 	}
 }
 
@@ -259,7 +299,7 @@ static int browse_loop(struct browser *b)
 	time_t first_by = time(NULL) + ZC_FIRST_LIST_SEC;
 
 	while (idle_for(b) <= ZC_IDLE_SEC) {
-		if (avahi_simple_poll_iterate(b->poll, 500) != 0)
+		if (sym_avahi_simple_poll_iterate(b->poll, 500) != 0)
 			break;
 		if (b->error)
 			break;
@@ -310,42 +350,51 @@ static int take_lock(int dir_fd)
 	return fd;
 }
 
+/* Why there is no list, for the clients (zeroconf.c shows it), and an
+ * empty list. */
+static void browse_failed(int dir_fd, const char *why, const char *hint)
+{
+	_cleanup_free_ char *text = NULL;
+
+	if (asprintf(&text, "cannot browse with Avahi: %s (%s)\n", why, hint) >= 0)
+		(void)write_file_at(dir_fd, ZC_STATUS_FILE, text);
+	(void)write_file_at(dir_fd, ZC_HOSTS_FILE, "");
+}
+
 int zcbrowse_run(int dir_fd)
 {
 	_cleanup_close_ int lock_fd = take_lock(dir_fd);
 	struct browser b = { .dir_fd = dir_fd, .lock_fd = lock_fd, .started = time(NULL) };
 	AvahiServiceBrowser *sb = NULL;
-	char type[128];
+	char type[128], why_load[256];
 	int err = 0, r = -EIO;
 
 	if (lock_fd < 0)
 		return lock_fd == -EBUSY ? 0 : lock_fd;   /* another browser runs */
+	if (avahi_load(why_load, sizeof(why_load)) < 0) {
+		browse_failed(dir_fd, why_load, "is libavahi-client3 installed?");
+		return -EOPNOTSUPP;
+	}
 	browse_type(type, sizeof(type));
 	(void)unlinkat(dir_fd, ZC_STATUS_FILE, 0);
-	b.poll = avahi_simple_poll_new();
+	b.poll = sym_avahi_simple_poll_new();
 	if (b.poll)
-		b.client = avahi_client_new(avahi_simple_poll_get(b.poll), 0, client_cb, &b, &err);
+		b.client = sym_avahi_client_new(sym_avahi_simple_poll_get(b.poll), 0, client_cb, &b, &err);
 	if (b.client)
-		sb = avahi_service_browser_new(b.client, AVAHI_IF_UNSPEC, AVAHI_PROTO_UNSPEC,
+		sb = sym_avahi_service_browser_new(b.client, AVAHI_IF_UNSPEC, AVAHI_PROTO_UNSPEC,
 					       type, NULL, 0, browse_cb, &b);
 	if (sb)
 		r = browse_loop(&b);
 	else
-		b.error = b.client ? avahi_client_errno(b.client) : err ? err : AVAHI_ERR_NO_MEMORY;
-	if (b.error) {
-		_cleanup_free_ char *why = NULL;
-
-		if (asprintf(&why, "cannot browse with Avahi: %s (is avahi-daemon running?)\n",
-			     avahi_strerror(b.error)) >= 0)
-			(void)write_file_at(dir_fd, ZC_STATUS_FILE, why);
-		(void)write_file_at(dir_fd, ZC_HOSTS_FILE, "");
-	}
+		b.error = b.client ? sym_avahi_client_errno(b.client) : err ? err : AVAHI_ERR_NO_MEMORY;
+	if (b.error)
+		browse_failed(dir_fd, sym_avahi_strerror(b.error), "is avahi-daemon running?");
 	while (b.n > 0)
 		drop_service(&b, 0);
 	free(b.svc);
 	if (b.client)
-		avahi_client_free(b.client);   /* frees the browser */
+		sym_avahi_client_free(b.client);   /* frees the browser */
 	if (b.poll)
-		avahi_simple_poll_free(b.poll);
+		sym_avahi_simple_poll_free(b.poll);
 	return r;
 }

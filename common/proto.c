@@ -239,9 +239,7 @@ void proto_request_free(struct proto_request *req)
 	*req = (struct proto_request){ 0 };
 }
 
-/* @argc strings; the vector grows with what actually arrives, so an
- * announced count costs nothing until its strings are sent. */
-static int read_argv(struct proto_src *s, uint32_t argc, char ***ret)
+int proto_read_argv(struct proto_src *s, uint32_t argc, char ***ret)
 {
 	char **v = NULL;
 	size_t cap = 0;
@@ -311,7 +309,7 @@ int proto_read_request_head(struct proto_src *s, struct proto_request *ret)
 		r = -EBADMSG;
 		goto fail;
 	}
-	r = read_argv(s, req.argc, &req.argv);
+	r = proto_read_argv(s, req.argc, &req.argv);
 	if (r < 0)
 		goto fail;
 	*ret = req;

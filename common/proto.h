@@ -74,6 +74,10 @@ struct proto_request {
 };
 
 void proto_request_free(struct proto_request *req);
+/* @argc ARGV strings into a NULL-terminated vector (strv_free()); it grows
+ * with what actually arrives, so an announced count costs nothing until its
+ * strings are sent. MAX_ARGV_BYTES in all. */
+int proto_read_argv(struct proto_src *s, uint32_t argc, char ***ret);
 /* Reads DIST (1..3, else -EPROTO), CDIR for v3, ARGC, ARGV. */
 int proto_read_request_head(struct proto_src *s, struct proto_request *ret);
 /* Client side: DIST, ARGC, ARGV (v1/v2) or DIST, CDIR, ARGC, ARGV (v3). */

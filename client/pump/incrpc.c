@@ -41,36 +41,6 @@ int incrpc_put_request(struct buf *out, const char *cwd, char *const argv[],
 	return r;
 }
 
-static int read_argv(struct proto_src *s, uint32_t argc, char ***ret)
-{
-	char **v = NULL;
-	uint64_t total = 0;
-	int r = 0;
-
-	for (uint32_t i = 0; i < argc && r >= 0; i++) {
-		_cleanup_free_ char *a = NULL;
-		uint32_t len;
-
-		r = proto_read_int(s, "ARGV", &len);
-		if (r < 0)
-			break;
-		total += len;
-		if (total > MAX_ARGV_BYTES) {
-			r = -EBADMSG;
-			break;
-		}
-		r = proto_read_str_body(s, len, MAX_ARG_LEN, &a);
-		if (r >= 0)
-			r = strv_push(&v, a);
-	}
-	if (r < 0) {
-		strv_free(v);
-		return r;
-	}
-	*ret = v;
-	return 0;
-}
-
 int incrpc_read_request(struct proto_src *s, struct incrpc_request *ret)
 {
 	struct incrpc_request req = { 0 };
@@ -83,7 +53,7 @@ int incrpc_read_request(struct proto_src *s, struct incrpc_request *ret)
 	if (r >= 0 && (argc == 0 || argc > MAX_ARGC))
 		r = -EBADMSG;
 	if (r >= 0)
-		r = read_argv(s, argc, &req.argv);
+		r = proto_read_argv(s, argc, &req.argv);
 	if (r >= 0)
 		r = proto_read_str(s, "CCPA", MAX_ARG_LEN, &req.compiler_path);
 	if (r < 0) {

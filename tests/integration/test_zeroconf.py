@@ -212,3 +212,14 @@ def test_without_avahi_says_so():
         env = client_env(net)
         r = compile_on(net, "cli", OURS_C, env)
         assert "avahi-daemon running" in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("exe", ["distcc", "pump", "distcc-build", "distccmon-text"])
+def test_client_programs_do_not_link_avahi(exe):
+    """Avahi is dlopen()ed by the +zeroconf browser alone: a compile job maps
+    no libavahi, libdbus or libsystemd (about 4 ms of CPU per job)."""
+    out = subprocess.run(["readelf", "-d", os.path.join(BUILD, exe)], capture_output=True,
+                         text=True, check=True).stdout
+    needed = re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", out)
+    assert needed, out
+    assert not [n for n in needed if re.match(r"lib(avahi|dbus|systemd)", n)], needed
