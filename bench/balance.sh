@@ -3,9 +3,13 @@
 # `make bench-balance`: live limits (",auto" hosts, distcc-build) against the
 # same hosts written statically as a guide would ("fast/4 slow/4", make -j8).
 # Two of our distccds on 127.0.0.1, --jobs 4 each, each in its own cgroup: the
-# slow one gets half the CPU of the fast one (cpu quota 0.5 vs 1.0 CPU); two
-# clients (each capped at 0.25 CPU, own DISTCC_DIR and source copy) build the
+# slow one gets half the CPU of the fast one (cpu quota 0.4 vs 0.8 CPU); two
+# clients (each capped at 0.2 CPU, own DISTCC_DIR and source copy) build the
 # same 40-file C project at the same time. Wall time = until both are done.
+# The caps (fast 0.8, slow 0.4, clients 0.2 each) leave 0.4 of this 2-CPU
+# machine to everything else: when they summed to the whole machine, the
+# "fast" server, asking the most above its fair share, got less than its
+# cap, and was not the host it said it was.
 # Static and live alternate for --reps rounds. DISTCC_AUTO_LOAD=0: all the
 # emulated hosts share this machine's load average, which says nothing about
 # one of them. Root only (cgroups); removes everything it creates. Writes
@@ -63,10 +67,10 @@ setup_cgroups() {
 		echo "bench-balance: no cpu cgroup controller" >&2; exit 1
 	fi
 	for g in fast slow c1 c2; do mkdir "$CG/$g"; done
-	QUOTA fast 100000
-	QUOTA slow 50000
-	QUOTA c1 25000
-	QUOTA c2 25000
+	QUOTA fast 80000
+	QUOTA slow 40000
+	QUOTA c1 20000
+	QUOTA c2 20000
 }
 
 start_daemon() {  # NAME -> port and stats port in $W/NAME.port / .sport
@@ -84,6 +88,11 @@ start_daemon() {  # NAME -> port and stats port in $W/NAME.port / .sport
 	echo "$port" > "$W/$name.port"; echo "$sport" > "$W/$name.sport"
 	for _ in $(seq 100); do ss -Hltn "sport = :$sport" | grep -q . && return; sleep 0.05; done
 	echo "bench-balance: $name did not start" >&2; exit 1
+}
+
+served() {  # NAME -> jobs its distccd has finished (its /metrics)
+	curl -s "http://127.0.0.1:$(cat "$W/$1.sport")/metrics" |
+		awk '/^distccd_jobs_total\{/ { n += $2 } END { print n + 0 }'
 }
 
 make_project() {  # DIR: NFILES C files that each take a while at -O2
@@ -118,6 +127,8 @@ run_round() {  # MODE REP -> prints wall seconds
 	else
 		hosts="$fast,auto=$(cat "$W/fast.sport") $slow,auto=$(cat "$W/slow.sport")"
 	fi
+	local jf0 js0 jf1 js1
+	jf0=$(served fast); js0=$(served slow)
 	t0=$(date +%s.%N)
 	local p=()
 	for c in c1 c2; do
@@ -135,19 +146,27 @@ run_round() {  # MODE REP -> prints wall seconds
 	for x in "${p[@]}"; do wait "$x" || rc=1; done
 	t1=$(date +%s.%N)
 	[ $rc -eq 0 ] || { echo "bench-balance: a $mode build failed:" >&2; cat "$W"/c?.out >&2; exit 1; }
-	echo "$mode $rep $(awk "BEGIN{print $t1 - $t0}")" >> "$W/rows"
+	jf1=$(served fast); js1=$(served slow)
+	echo "$mode $rep $(awk "BEGIN{print $t1 - $t0}") $((jf1 - jf0)) $((js1 - js0))" >> "$W/rows"
 }
 
 setup_cgroups
 start_daemon fast
 start_daemon slow
 make_project "$W/proj"
+for d in fast slow; do
+	echo "bench-balance: $d: $(curl -s "http://127.0.0.1:$(cat "$W/$d.sport")/metrics" |
+		grep -E '^distccd_(host_cpus|max_jobs) ' | tr '\n' ' ')" >&2
+done
+echo "bench-balance: the live client's view: $(env -i PATH=/usr/bin:/bin HOME="$W" DISTCC_DIR="$W/probe" \
+	DISTCC_HOSTS="127.0.0.1:$(cat "$W/fast.port"),auto=$(cat "$W/fast.sport") 127.0.0.1:$(cat "$W/slow.port"),auto=$(cat "$W/slow.sport")" \
+	"$DISTCC" -j) jobs (distcc -j)" >&2
 echo "bench-balance: $NFILES files, 2 clients at once, $REPS round(s)" >&2
 for rep in $(seq "$REPS"); do
 	if [ $((rep % 2)) = 1 ]; then order="static live"; else order="live static"; fi
 	for mode in $order; do
 		run_round "$mode" "$rep"
-		echo "  round $rep $mode: $(tail -1 "$W/rows" | cut -d' ' -f3) s" >&2
+		echo "  round $rep $mode: $(tail -1 "$W/rows" | awk '{ print $3 " s, jobs on fast/slow " $4 "/" $5 }')" >&2
 	done
 done
 
@@ -159,14 +178,16 @@ rows = [l.split() for l in open(sys.argv[1])]
 t = {m: sorted(float(r[2]) for r in rows if r[0] == m) for m in ("static", "live")}
 med = {m: statistics.median(v) for m, v in t.items()}
 print("# Live limits vs static limits (make bench-balance)\n")
-print("Two clients (0.25 CPU each) build %s C files each at the same time on two of our"
-      " distccds, --jobs 4 each, one capped at 1 CPU and one at 0.5 CPU (cgroups)."
+print("Two clients (0.2 CPU each) build %s C files each at the same time on two of our"
+      " distccds, --jobs 4 each, one capped at 0.8 CPU and one at 0.4 CPU (cgroups)."
       " Static: `fast/4 slow/4`, `make -j8`. Live: `fast,auto slow,auto`,"
       " `distcc-build make`. %s round(s), modes alternated.\n" % (sys.argv[2], sys.argv[3]))
-print("| mode | wall s, median (min..max) |")
-print("|---|---|")
+jobs = {m: [(int(r[3]), int(r[4])) for r in rows if r[0] == m] for m in ("static", "live")}
+print("| mode | wall s, median (min..max) | jobs on fast / slow, per round |")
+print("|---|---|---|")
 for m in ("static", "live"):
-    print("| %s | %.1f (%.1f..%.1f) |" % (m, med[m], t[m][0], t[m][-1]))
+    print("| %s | %.1f (%.1f..%.1f) | %s |" % (m, med[m], t[m][0], t[m][-1],
+                                             ", ".join("%d / %d" % j for j in jobs[m])))
 r = med["static"] / med["live"]
 print("\nspeed-up live vs static: **%.2fx** (goal >= 1.3x: %s)" % (r, "PASS" if r >= 1.3 else "FAIL"))
 PY

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -65,8 +66,8 @@ static void announce_down(const struct client_config *cfg, struct host *h, struc
 }
 
 /* Stable insertion sort of the ",auto" hosts, in the places they hold, by
- * @room (parallel to the list), largest first; static hosts stay put. */
-static void order_by_room(struct hostlist *l, long *room)
+ * @load (parallel to the list), lowest first; static hosts stay put. */
+static void order_by_load(struct hostlist *l, double *load)
 {
 	for (size_t i = 1; i < l->n; i++) {
 		if (!l->hosts[i].autolimit)
@@ -74,18 +75,18 @@ static void order_by_room(struct hostlist *l, long *room)
 		for (size_t j = i; j > 0;) {
 			size_t prev = j - 1;
 			struct host t;
-			long tk;
+			double tk;
 
 			while (prev > 0 && !l->hosts[prev].autolimit)
 				prev--;
-			if (!l->hosts[prev].autolimit || room[j] <= room[prev])
+			if (!l->hosts[prev].autolimit || load[j] >= load[prev])
 				break;
 			t = l->hosts[j];
 			l->hosts[j] = l->hosts[prev];
 			l->hosts[prev] = t;
-			tk = room[j];
-			room[j] = room[prev];
-			room[prev] = tk;
+			tk = load[j];
+			load[j] = load[prev];
+			load[prev] = tk;
 			j = prev;
 		}
 	}
@@ -105,19 +106,19 @@ static void wait_for_full(struct hostlist *l, const bool *full, const unsigned *
 
 void livehosts_apply(const struct client_config *cfg, int lockdir, struct hostlist *l)
 {
-	_cleanup_free_ long *room = calloc(l->n ? l->n : 1, sizeof(*room));
+	_cleanup_free_ double *load = calloc(l->n ? l->n : 1, sizeof(*load));
 	_cleanup_free_ bool *full = calloc(l->n ? l->n : 1, sizeof(*full));
 	_cleanup_free_ unsigned *lims = calloc(l->n ? l->n : 1, sizeof(*lims));
 	bool any = false, any_room = false;
 
-	if (!room || !full || !lims)
+	if (!load || !full || !lims)
 		return;   /* out of memory: the list as written */
 	for (size_t i = 0; i < l->n; i++) {
 		struct host *h = &l->hosts[i];
 		struct live_entry e;
 		unsigned lim, mine, others;
 
-		room[i] = 0;
+		load[i] = HUGE_VAL;
 		if (!h->autolimit || h->down || h->mode == HOST_LOCAL)
 			continue;
 		any = true;
@@ -134,12 +135,15 @@ void livehosts_apply(const struct client_config *cfg, int lockdir, struct hostli
 		mine = held_slots(lockdir, h, e.st.max_jobs);
 		others = livestate_others(&e.st, mine);
 		h->limit = lim > others ? lim - others : 0;
-		room[i] = (long)lim - (long)others - (long)mine;
+		load[i] = livestate_load(lim, others + mine);
 		log_debug("host %s: live limit %u, %u used by others, %u by us: limit %u", h->spec,
 			  lim, others, mine, h->limit);
-		full[i] = h->limit == 0 && lim > 0;
+		/* no room once our own jobs are counted too: a job that took
+		 * such a host would only wait for our own slot there, while
+		 * another host may free one first (wait_for_full() then) */
+		full[i] = lim > 0 && others + mine >= lim;
 		lims[i] = lim;
-		if (h->limit == 0)
+		if (others + mine >= lim)
 			h->down = true;
 		else
 			any_room = true;
@@ -147,7 +151,7 @@ void livehosts_apply(const struct client_config *cfg, int lockdir, struct hostli
 	if (!any_room)
 		wait_for_full(l, full, lims);
 	if (any)
-		order_by_room(l, room);
+		order_by_load(l, load);
 }
 
 size_t livehosts_refresh(const struct client_config *cfg, struct hostlist *l)

@@ -2,9 +2,10 @@
 /*
  * ",auto" hosts in a build (distcc-hosts(5)): each one's limit comes from
  * the live state its server reports (livestate.h, via livefetch.h's
- * cache), and among themselves they are tried most-free first, so several
- * clients spread over the cluster. Static hosts keep distcc 3.4's limits
- * and their exact place in the slot order.
+ * cache), and among themselves they are tried least loaded first (jobs
+ * per slot), host by host, so several clients spread over the cluster.
+ * Static hosts keep distcc 3.4's limits and their exact place in the slot
+ * order.
  */
 #pragma once
 
@@ -15,8 +16,9 @@
 
 /* For one job: set each ",auto" host's limit to its share now (its live
  * limit less what other clients use), mark it down when its server does
- * not answer (one line per outage) or has no room, and reorder the ",auto"
- * hosts, in the places they hold in the list, by free capacity. When all
+ * not answer (one line per outage) or has no room (its live limit taken by
+ * other clients' jobs and ours), and reorder the ",auto" hosts, in the
+ * places they hold in the list, by livestate_load(). When all
  * of them are full, they stay usable with their whole live limit (the job
  * waits for a slot, as with static hosts). @lockdir
  * (-1: none) tells which slots this build holds. Never waits on the

@@ -166,6 +166,11 @@ unsigned livestate_limit(const struct live_state *s, uint64_t job_mem, unsigned 
 	return lim > s->max_jobs ? s->max_jobs : (unsigned)lim;
 }
 
+double livestate_load(unsigned lim, unsigned busy)
+{
+	return lim ? ((double)busy + 1.0) / (double)lim : HUGE_VAL;
+}
+
 unsigned livestate_others(const struct live_state *s, unsigned mine)
 {
 	unsigned busy = s->compiling + s->queued;

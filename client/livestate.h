@@ -43,6 +43,11 @@ int livestate_parse(const char *text, size_t len, struct live_state *ret);
  * this never takes the last slot), bounded by what its free memory holds
  * at @job_mem bytes a job (0: no memory bound). 0..max_jobs. */
 unsigned livestate_limit(const struct live_state *s, uint64_t job_mem, unsigned load_pct);
+/* Where the next job finishes first: the jobs a host would hold with it,
+ * @busy + 1, per slot of its live limit @lim (slots follow its CPUs, so a
+ * host with twice the CPUs takes twice the jobs). Lower is better;
+ * HUGE_VAL for a host without slots. */
+double livestate_load(unsigned lim, unsigned busy);
 /* Jobs on the server that are not ours: compiling + queued - @mine, >= 0. */
 unsigned livestate_others(const struct live_state *s, unsigned mine);
 

@@ -153,6 +153,7 @@ struct pool {
 	const bool *usable;
 	size_t n;
 	unsigned nlocal;
+	bool host_major;            /* ",auto" hosts: each host's slots in turn */
 };
 
 static unsigned pool_max_slots(const struct pool *p)
@@ -167,29 +168,64 @@ static unsigned pool_max_slots(const struct pool *p)
 	return m;
 }
 
-/* Candidate number @k in slot-major order, or false past the end. */
+/* Walks the candidates: slot-major, as distcc 3.4 (slot 0 of every host,
+ * then slot 1...), or host-major for a list livehosts.h has ordered
+ * (every slot of the first host, then the next host). */
+struct pool_iter {
+	unsigned max;               /* slot bound of the slot-major walk */
+	unsigned outer, inner;
+};
+
+#define POOL_ITER(p) ((struct pool_iter){ .max = pool_max_slots(p) })
+
+static bool pool_usable(const struct pool *p, size_t host, unsigned slot)
+{
+	return p->usable[host] && slot < p->hosts[host].limit;
+}
+
+/* The next candidate (host -1: a local slot), or false past the end. */
+static bool pool_next(const struct pool *p, struct pool_iter *it, int *ret_host, unsigned *ret_slot)
+{
+	if (!p->hosts) {
+		if (it->outer >= p->nlocal)
+			return false;
+		*ret_host = -1;
+		*ret_slot = it->outer++;
+		return true;
+	}
+	if (p->host_major) {
+		for (; it->outer < p->n; it->outer++, it->inner = 0)
+			if (pool_usable(p, it->outer, it->inner)) {
+				*ret_host = (int)it->outer;
+				*ret_slot = it->inner++;
+				return true;
+			}
+		return false;
+	}
+	for (; it->outer < it->max; it->outer++, it->inner = 0)
+		for (; it->inner < p->n; it->inner++)
+			if (pool_usable(p, it->inner, it->outer)) {
+				*ret_host = (int)it->inner++;
+				*ret_slot = it->outer;
+				return true;
+			}
+	return false;
+}
+
+static int candidate_name(const struct pool *p, int host, unsigned slot, char *name, size_t n)
+{
+	return host >= 0 ? lock_name(&p->hosts[host], slot, name, n) : lock_name_local(slot, name, n);
+}
+
+/* Candidate number @k in the pool's order, or false past the end. */
 static bool pool_nth(const struct pool *p, size_t k, char *name, size_t n, int *ret_host,
 		     unsigned *ret_slot)
 {
-	unsigned max = pool_max_slots(p);
+	struct pool_iter it = POOL_ITER(p);
 
-	if (!p->hosts) {
-		if (k >= max)
-			return false;
-		*ret_host = -1;
-		*ret_slot = (unsigned)k;
-		return lock_name_local((unsigned)k, name, n) >= 0;
-	}
-	for (unsigned s = 0; s < max; s++)
-		for (size_t i = 0; i < p->n; i++) {
-			if (!p->usable[i] || s >= p->hosts[i].limit)
-				continue;
-			if (k-- == 0) {
-				*ret_host = (int)i;
-				*ret_slot = s;
-				return lock_name(&p->hosts[i], s, name, n) >= 0;
-			}
-		}
+	while (pool_next(p, &it, ret_host, ret_slot))
+		if (k-- == 0)
+			return candidate_name(p, *ret_host, *ret_slot, name, n) >= 0;
 	return false;
 }
 
@@ -202,28 +238,22 @@ static int try_candidate(int dirfd, const char *name, int host, unsigned slot, s
 	return r;
 }
 
-/* One non-blocking pass in slot-major order; counts the candidates. */
+/* One non-blocking pass in the pool's order; counts the candidates. */
 static int pool_scan(int dirfd, const struct pool *p, size_t *ret_count, struct slot *ret)
 {
-	unsigned max = pool_max_slots(p);
+	struct pool_iter it = POOL_ITER(p);
 	char name[512];
 	size_t k = 0;
-	int r;
+	unsigned slot;
+	int host, r;
 
-	for (unsigned s = 0; s < max; s++) {
-		size_t nh = p->hosts ? p->n : 1;
-
-		for (size_t i = 0; i < nh; i++) {
-			if (p->hosts && (!p->usable[i] || s >= p->hosts[i].limit))
-				continue;
-			k++;
-			r = p->hosts ? lock_name(&p->hosts[i], s, name, sizeof(name))
-				     : lock_name_local(s, name, sizeof(name));
-			if (r >= 0)
-				r = try_candidate(dirfd, name, p->hosts ? (int)i : -1, s, ret);
-			if (r != -EAGAIN)
-				return r;
-		}
+	while (pool_next(p, &it, &host, &slot)) {
+		k++;
+		r = candidate_name(p, host, slot, name, sizeof(name));
+		if (r >= 0)
+			r = try_candidate(dirfd, name, host, slot, ret);
+		if (r != -EAGAIN)
+			return r;
 	}
 	*ret_count = k;
 	return -EAGAIN;
@@ -270,6 +300,9 @@ int lock_pick_host(int dirfd, const struct host *hosts, const bool *usable, size
 		   unsigned pause_msec, lock_wait_fn on_wait, void *userdata, struct slot *ret)
 {
 	struct pool p = { .hosts = hosts, .usable = usable, .n = n };
+
+	for (size_t i = 0; i < n; i++)
+		p.host_major |= usable[i] && hosts[i].autolimit;
 
 	return pool_take(dirfd, &p, pause_msec, on_wait, userdata, ret);
 }

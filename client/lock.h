@@ -37,7 +37,8 @@ void lock_release(struct slot *s);
 typedef void (*lock_wait_fn)(void *userdata);
 
 /* Take a slot on one of @hosts[i] where @usable[i]: slot-major order, the
- * bound on slots is the largest limit in the list (UPSTREAM-BUGS B5). When
+ * bound on slots is the largest limit in the list (UPSTREAM-BUGS B5); a
+ * list with ",auto" hosts (ordered by livehosts_apply()) host-major. When
  * all are busy, block on one of them for at most @pause_msec, then rescan.
  * -ENOENT if no host is usable. */
 int lock_pick_host(int dirfd, const struct host *hosts, const bool *usable, size_t n,

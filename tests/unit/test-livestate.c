@@ -6,6 +6,7 @@
  * record round trip.
  */
 #include <errno.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -174,6 +175,18 @@ static void test_others(void **state)
 	assert_int_equal(livestate_others(&s, 9), 0);
 }
 
+/* The next job goes where jobs per slot are fewest: a host with twice the
+ * slots takes two jobs for each one of the other. */
+static void test_load(void **state)
+{
+	(void)state;
+	assert_true(livestate_load(2, 0) < livestate_load(1, 0));   /* 0.5 < 1 */
+	assert_true(livestate_load(2, 1) == livestate_load(1, 0));  /* tie */
+	assert_true(livestate_load(2, 2) > livestate_load(1, 0));   /* 1.5 > 1 */
+	assert_true(livestate_load(4, 3) < livestate_load(1, 1));
+	assert_true(isinf(livestate_load(0, 0)));
+}
+
 static void test_record(void **state)
 {
 	struct live_entry e = { .when = 123456789, .up = true, .reported = false,
@@ -221,6 +234,7 @@ int main(void)
 		cmocka_unit_test(test_parse_hostile_numbers),
 		cmocka_unit_test(test_limit),
 		cmocka_unit_test(test_others),
+		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_record),
 		cmocka_unit_test(test_stale),
 	};

@@ -155,6 +155,29 @@ static void test_slot_major_and_mode(void **state)
 	close(fd);
 }
 
+/* A list livehosts.h has ordered (",auto" hosts): every slot of the first
+ * host before the next host, so a job goes where the load per slot is least. */
+static void test_auto_hosts_host_major(void **state)
+{
+	struct host hosts[2] = { tcp("a", 1, 2), tcp("b", 2, 1) };
+	bool usable[2] = { true, true };
+	const char *busy[] = { "cpu_tcp_a_1_0", NULL };
+	struct slot s;
+	pid_t pid;
+	int fd;
+
+	(void)state;
+	hosts[0].autolimit = hosts[1].autolimit = true;
+	assert_int_equal(lock_dir_open(dir, &fd), 0);
+	pid = hold(fd, busy);
+	assert_int_equal(lock_pick_host(fd, hosts, usable, 2, 10, NULL, NULL, &s), 0);
+	assert_int_equal(s.host, 0);   /* slot 1 of a before slot 0 of b */
+	assert_int_equal(s.slot, 1);
+	lock_release(&s);
+	unhold(pid);
+	close(fd);
+}
+
 static void on_wait(void *userdata)
 {
 	(*(int *)userdata)++;
@@ -236,6 +259,7 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_dir_created_with_parents),
 		cmocka_unit_test(test_slot_major_and_mode),
+		cmocka_unit_test(test_auto_hosts_host_major),
 		cmocka_unit_test(test_waits_then_gets_freed_slot),
 		cmocka_unit_test(test_bound_from_limit),
 		cmocka_unit_test(test_none_usable),
