@@ -158,7 +158,7 @@ for d in fast slow; do
 	echo "bench-balance: $d: $(curl -s "http://127.0.0.1:$(cat "$W/$d.sport")/metrics" |
 		grep -E '^distccd_(host_cpus|max_jobs) ' | tr '\n' ' ')" >&2
 done
-echo "bench-balance: the live client's view: $(env -i PATH=/usr/bin:/bin HOME="$W" DISTCC_DIR="$W/probe" \
+echo "bench-balance: the live client's view: $(env -i PATH=/usr/bin:/bin HOME="$W" DISTCC_DIR="$W/probe" DISTCC_AUTO_LOAD=0 \
 	DISTCC_HOSTS="127.0.0.1:$(cat "$W/fast.port"),auto=$(cat "$W/fast.sport") 127.0.0.1:$(cat "$W/slow.port"),auto=$(cat "$W/slow.sport")" \
 	"$DISTCC" -j) jobs (distcc -j)" >&2
 echo "bench-balance: $NFILES files, 2 clients at once, $REPS round(s)" >&2

@@ -46,6 +46,7 @@ struct job {
 	enum argscan_verdict verdict;
 	enum cppmode cppmode;
 	struct hostlist hosts;
+	struct host *hosts_written;  /* ",auto" lists: the list before livehosts_apply() */
 	bool *usable, *had_backoff;
 	int lockdir;
 	struct slot slot;
@@ -201,11 +202,14 @@ static int remote_failed(struct job *j, const struct host *h, struct job_result 
 	return STEP_LOCAL;
 }
 
-/* Mark the hosts we may use: not ",down", not backed off. */
+/* Mark the hosts we may use: not ",down", not backed off. Again and
+ * again for a list with ",auto" hosts, from the list as written. */
 static size_t filter_hosts(struct job *j)
 {
 	size_t usable = 0;
 
+	if (j->hosts_written)
+		memcpy(j->hosts.hosts, j->hosts_written, j->hosts.n * sizeof(*j->hosts.hosts));
 	livehosts_apply(j->cfg, j->lockdir, &j->hosts);
 	for (size_t i = 0; i < j->hosts.n; i++) {
 		const struct host *h = &j->hosts.hosts[i];
@@ -282,18 +286,59 @@ static int attempt_done(struct job *j, const struct host *h, enum remotejob_outc
 	return -EAGAIN;
 }
 
+/* A list with ",auto" hosts and no ",cpp" one preprocesses before it
+ * chooses a host: no host slot is held while the client preprocesses (long
+ * on a weak or busy client), and the choice reads the live state of when
+ * the job is ready. Static lists keep 3.4's order: the host first, the
+ * preprocessor alongside the connection. */
+static bool preprocess_first(const struct job *j)
+{
+	bool any_auto = false;
+
+	for (size_t i = 0; i < j->hosts.n; i++) {
+		if (j->hosts.hosts[i].cpp)
+			return false;
+		any_auto |= j->hosts.hosts[i].autolimit;
+	}
+	return any_auto;
+}
+
+/* A job waiting for an ",auto" host looks at the live state again this
+ * often: the host that frees a slot first may not be the one it waits on. */
+#define AUTO_REPLAN_MSEC 100u
+
+/* Take a host slot. An ",auto" list, until a host has failed this job,
+ * is planned again each AUTO_REPLAN_MSEC while the job waits. */
+static int pick_host(struct job *j)
+{
+	bool told = false;
+
+	if (!j->hosts_written || j->tried[0])
+		return lock_pick_host(j->lockdir, j->hosts.hosts, j->usable, j->hosts.n,
+				      j->cfg->pause_msec, mon_blocked, j, &j->slot);
+	for (;;) {
+		int r = lock_pick_host_within(j->lockdir, j->hosts.hosts, j->usable, j->hosts.n,
+					      AUTO_REPLAN_MSEC, &j->slot);
+
+		if (r != -EAGAIN)
+			return r;
+		if (!told)
+			mon_blocked(j);
+		told = true;
+		if (filter_hosts(j) == 0)
+			return -ENOENT;
+	}
+}
+
 /* Try hosts until one answers; every host is tried at most once per job, so
  * this ends even with DISTCC_BACKOFF_PERIOD=0 and a dead host. */
 static int distribute(struct job *j, struct job_result *res)
 {
-	j->remote.lockdir = j->lockdir;
-	j->remote.localslots_cpp = j->hosts.localslots_cpp;
 	for (;;) {
 		const struct host *h;
 		int r;
 
-		r = lock_pick_host(j->lockdir, j->hosts.hosts, j->usable, j->hosts.n,
-				   j->cfg->pause_msec, mon_blocked, j, &j->slot);
+		r = pick_host(j);
 		if (r == -ENOENT)
 			return fallback(j, res);
 		if (r < 0) {
@@ -393,7 +438,21 @@ static int plan(struct job *j, struct job_result *res)
 		return r;
 	if (res->outcome == JOB_BAD_HOSTSPEC)
 		return STEP_DONE;
-	return have_hosts && filter_hosts(j) > 0 ? distribute(j, res) : fallback(j, res);
+	if (!have_hosts)
+		return fallback(j, res);
+	j->remote.lockdir = j->lockdir;
+	j->remote.localslots_cpp = j->hosts.localslots_cpp;
+	if (preprocess_first(j)) {
+		enum remotejob_outcome o = remotejob_preprocess(&j->remote);
+
+		if (o != REMOTEJOB_OK)
+			return attempt_done(j, NULL, o, res);
+		j->hosts_written = calloc(j->hosts.n, sizeof(*j->hosts.hosts));
+		if (!j->hosts_written)
+			return log_error_errno(-ENOMEM, "cannot plan the job: %m");
+		memcpy(j->hosts_written, j->hosts.hosts, j->hosts.n * sizeof(*j->hosts.hosts));
+	}
+	return filter_hosts(j) > 0 ? distribute(j, res) : fallback(j, res);
 }
 
 static void job_free(struct job *j)
@@ -401,6 +460,7 @@ static void job_free(struct job *j)
 	remotejob_free(&j->remote);
 	argscan_job_free(&j->scan);
 	hostlist_free(&j->hosts);
+	free(j->hosts_written);     /* a shallow copy: the strings are the list's */
 	free(j->usable);
 	free(j->had_backoff);
 	lock_release(&j->slot);

@@ -92,13 +92,20 @@ static void order_by_load(struct hostlist *l, double *load)
 	}
 }
 
-/* Every ",auto" host that is up is full with other clients' jobs: rather
- * than compile here, queue on them as distcc 3.4 waits for a slot, each
- * with its own live limit (the server never runs more than its slots). */
-static void wait_for_full(struct hostlist *l, const bool *full, const unsigned *lims)
+/* Every ",auto" host that is up is full with jobs: rather than compile
+ * here, queue as distcc 3.4 waits for a slot, on the least loaded of them
+ * (jobs per slot; ties share), up to its live limit: the server never runs
+ * more than its slots, and the queue forms where it drains first. */
+static void wait_for_full(struct hostlist *l, const bool *full, const unsigned *lims,
+			  const double *load)
 {
+	double best = HUGE_VAL;
+
 	for (size_t i = 0; i < l->n; i++)
-		if (full[i]) {
+		if (full[i] && load[i] < best)
+			best = load[i];
+	for (size_t i = 0; i < l->n; i++)
+		if (full[i] && load[i] <= best) {
 			l->hosts[i].down = false;
 			l->hosts[i].limit = lims[i];
 		}
@@ -149,7 +156,7 @@ void livehosts_apply(const struct client_config *cfg, int lockdir, struct hostli
 			any_room = true;
 	}
 	if (!any_room)
-		wait_for_full(l, full, lims);
+		wait_for_full(l, full, lims, load);
 	if (any)
 		order_by_load(l, load);
 }

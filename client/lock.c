@@ -156,6 +156,15 @@ struct pool {
 	bool host_major;            /* ",auto" hosts: each host's slots in turn */
 };
 
+static struct pool host_pool(const struct host *hosts, const bool *usable, size_t n)
+{
+	struct pool p = { .hosts = hosts, .usable = usable, .n = n };
+
+	for (size_t i = 0; i < n; i++)
+		p.host_major |= usable[i] && hosts[i].autolimit;
+	return p;
+}
+
 static unsigned pool_max_slots(const struct pool *p)
 {
 	unsigned m = 0;
@@ -305,6 +314,38 @@ int lock_pick_host(int dirfd, const struct host *hosts, const bool *usable, size
 		p.host_major |= usable[i] && hosts[i].autolimit;
 
 	return pool_take(dirfd, &p, pause_msec, on_wait, userdata, ret);
+}
+
+int lock_pick_host_within(int dirfd, const struct host *hosts, const bool *usable, size_t n,
+			  unsigned wait_msec, struct slot *ret)
+{
+	struct pool p = host_pool(hosts, usable, n);
+	char name[512];
+	size_t count = 0;
+	unsigned slot;
+	int host, fd, r;
+
+	r = pool_scan(dirfd, &p, &count, ret);
+	if (r != -EAGAIN)
+		return r;
+	if (count == 0)
+		return -ENOENT;
+	if (!pool_nth(&p, 0, name, sizeof(name), &host, &slot))
+		return -ENOENT;
+	arm_timer(wait_msec);
+	r = lock_one(dirfd, name, true, &fd);
+	disarm_timer();
+	if (r == 0) {
+		*ret = (struct slot){ .fd = fd, .host = host, .slot = slot };
+		return 0;
+	}
+	if (r == -EDEADLK) {
+		struct timespec ts = { wait_msec / 1000, (long)(wait_msec % 1000) * 1000000 };
+
+		nanosleep(&ts, NULL);
+		return -EAGAIN;
+	}
+	return r;
 }
 
 int lock_pick_local(int dirfd, unsigned nslots, unsigned pause_msec, lock_wait_fn on_wait,

@@ -43,6 +43,11 @@ typedef void (*lock_wait_fn)(void *userdata);
  * -ENOENT if no host is usable. */
 int lock_pick_host(int dirfd, const struct host *hosts, const bool *usable, size_t n,
 		   unsigned pause_msec, lock_wait_fn on_wait, void *userdata, struct slot *ret);
+/* One pass as lock_pick_host(), then a wait of at most @wait_msec on the
+ * first candidate (the least loaded ",auto" host's): -EAGAIN when it
+ * stays busy, so the caller can look at the live state again. */
+int lock_pick_host_within(int dirfd, const struct host *hosts, const bool *usable, size_t n,
+			  unsigned wait_msec, struct slot *ret);
 /* Take one of local slots 0..@nslots-1 the same way. */
 int lock_pick_local(int dirfd, unsigned nslots, unsigned pause_msec, lock_wait_fn on_wait,
 		    void *userdata, struct slot *ret);

@@ -101,6 +101,13 @@ static int cpp_start(struct remotejob *rj)
 	return 0;
 }
 
+enum remotejob_outcome remotejob_preprocess(struct remotejob *rj)
+{
+	if (cpp_start(rj) < 0 || remotejob_cpp_finish(rj) < 0)
+		return REMOTEJOB_LOCAL_PROBLEM;
+	return rj->cpp_started && rj->cpp_status != 0 ? REMOTEJOB_CPP_FAILED : REMOTEJOB_OK;
+}
+
 /* The held preprocessor messages (warnings: it succeeded), once, now that
  * the job goes to a server. */
 static void show_cpp_stderr(struct remotejob *rj)

@@ -64,6 +64,10 @@ void remotejob_init(struct remotejob *rj, const struct client_config *cfg,
 /* Run the job on @h (a TCP host). Logs local problems once; transport
  * errors only at debug level (the driver reports the host list). */
 enum remotejob_outcome remotejob_try(struct remotejob *rj, const struct host *h);
+/* Preprocess now, before a host is chosen, and wait for it: REMOTEJOB_OK
+ * (ready; remotejob_try() then sends its output), REMOTEJOB_CPP_FAILED or
+ * REMOTEJOB_LOCAL_PROBLEM. No-op for an input already preprocessed. */
+enum remotejob_outcome remotejob_preprocess(struct remotejob *rj);
 /* Wait for the preprocessor if it runs (it writes the .d file: it must be
  * done before anything else does) and release its slot. Idempotent. */
 int remotejob_cpp_finish(struct remotejob *rj);

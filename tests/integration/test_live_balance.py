@@ -180,6 +180,26 @@ def test_two_builds_at_once_share_both_servers(tmp, servers):
     assert peak[a.sport] >= 1 and peak[b.sport] >= 1, peak
 
 
+def test_jobs_follow_cpus(tmp, servers):
+    """A server with twice the usable CPUs takes twice the jobs: its live
+    limit follows its CPUs (here its affinity), and a job goes where jobs
+    per slot are fewest, each host's slots before the next host's."""
+    if len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("needs 2 CPUs")
+    one = servers(4, slow=2)            # listed first, but pinned to 1 CPU: limit 2
+    two = servers(4, slow=2)            # 2 CPUs: limit 4
+    os.sched_setaffinity(one.proc.pid, {min(os.sched_getaffinity(0))})
+    wait_metric(one, "distccd_host_cpus", lambda v: v == 1)
+    wait_metric(two, "distccd_host_cpus", lambda v: v >= 2)
+    env = env_for(tmp, "dcc", "%s %s" % (auto_spec(one), auto_spec(two)))
+    p = run_quiet([binary("distcc"), "-j"], env=env, timeout=60)
+    assert p.stdout.strip() == "10", p.stdout + p.stderr   # 2 + 4 + 4 local slots
+    codes, err = compile_all(sources(tmp, 6), env, 6)
+    assert codes == [0] * 6, err
+    used = list(hosts_used(err).values())
+    assert used.count(auto_spec(two)) == 4 and used.count(auto_spec(one)) == 2, err
+
+
 def fake_build(tmp):
     path = os.path.join(tmp, "fakebuild")
     with open(path, "w") as f:
