@@ -268,70 +268,24 @@ static int pool_scan(int dirfd, const struct pool *p, size_t *ret_count, struct 
 	return -EAGAIN;
 }
 
-static int pool_take(int dirfd, const struct pool *p, unsigned pause_msec, lock_wait_fn on_wait,
-		     void *userdata, struct slot *ret)
+/* One non-blocking pass, then, all busy, a wait of at most @wait_msec on
+ * candidate @pick (modulo their count), @on_wait called first: 0 with a
+ * slot, -EAGAIN when the wait ended without one, -ENOENT for no candidate. */
+static int pool_round(int dirfd, const struct pool *p, size_t pick, unsigned wait_msec,
+		      lock_wait_fn on_wait, void *userdata, struct slot *ret)
 {
-	unsigned spread = (unsigned)getpid();
-
-	for (unsigned round = 0;; round++) {
-		char name[512];
-		size_t count = 0;
-		int host, fd, r;
-		unsigned slot;
-
-		r = pool_scan(dirfd, p, &count, ret);
-		if (r != -EAGAIN)
-			return r;
-		if (count == 0)
-			return -ENOENT;
-		if (round == 0 && on_wait)
-			on_wait(userdata);
-		if (!pool_nth(p, (spread + round) % count, name, sizeof(name), &host, &slot))
-			return -ENOENT;
-		arm_timer(pause_msec);
-		r = lock_one(dirfd, name, true, &fd);
-		disarm_timer();
-		if (r == 0) {
-			*ret = (struct slot){ .fd = fd, .host = host, .slot = slot };
-			return 0;
-		}
-		if (r == -EDEADLK) {
-			struct timespec ts = { pause_msec / 1000, (long)(pause_msec % 1000) * 1000000 };
-			nanosleep(&ts, NULL);
-			continue;
-		}
-		if (r != -EAGAIN)
-			return r;
-	}
-}
-
-int lock_pick_host(int dirfd, const struct host *hosts, const bool *usable, size_t n,
-		   unsigned pause_msec, lock_wait_fn on_wait, void *userdata, struct slot *ret)
-{
-	struct pool p = { .hosts = hosts, .usable = usable, .n = n };
-
-	for (size_t i = 0; i < n; i++)
-		p.host_major |= usable[i] && hosts[i].autolimit;
-
-	return pool_take(dirfd, &p, pause_msec, on_wait, userdata, ret);
-}
-
-int lock_pick_host_within(int dirfd, const struct host *hosts, const bool *usable, size_t n,
-			  unsigned wait_msec, struct slot *ret)
-{
-	struct pool p = host_pool(hosts, usable, n);
 	char name[512];
 	size_t count = 0;
 	unsigned slot;
 	int host, fd, r;
 
-	r = pool_scan(dirfd, &p, &count, ret);
+	r = pool_scan(dirfd, p, &count, ret);
 	if (r != -EAGAIN)
 		return r;
-	if (count == 0)
+	if (count == 0 || !pool_nth(p, pick % count, name, sizeof(name), &host, &slot))
 		return -ENOENT;
-	if (!pool_nth(&p, 0, name, sizeof(name), &host, &slot))
-		return -ENOENT;
+	if (on_wait)
+		on_wait(userdata);
 	arm_timer(wait_msec);
 	r = lock_one(dirfd, name, true, &fd);
 	disarm_timer();
@@ -346,6 +300,36 @@ int lock_pick_host_within(int dirfd, const struct host *hosts, const bool *usabl
 		return -EAGAIN;
 	}
 	return r;
+}
+
+static int pool_take(int dirfd, const struct pool *p, unsigned pause_msec, lock_wait_fn on_wait,
+		     void *userdata, struct slot *ret)
+{
+	unsigned spread = (unsigned)getpid();
+
+	for (unsigned round = 0;; round++) {
+		int r = pool_round(dirfd, p, spread + round, pause_msec, round == 0 ? on_wait : NULL,
+				   userdata, ret);
+
+		if (r != -EAGAIN)
+			return r;
+	}
+}
+
+int lock_pick_host(int dirfd, const struct host *hosts, const bool *usable, size_t n,
+		   unsigned pause_msec, lock_wait_fn on_wait, void *userdata, struct slot *ret)
+{
+	struct pool p = host_pool(hosts, usable, n);
+
+	return pool_take(dirfd, &p, pause_msec, on_wait, userdata, ret);
+}
+
+int lock_pick_host_within(int dirfd, const struct host *hosts, const bool *usable, size_t n,
+			  unsigned wait_msec, struct slot *ret)
+{
+	struct pool p = host_pool(hosts, usable, n);
+
+	return pool_round(dirfd, &p, 0, wait_msec, NULL, NULL, ret);
 }
 
 int lock_pick_local(int dirfd, unsigned nslots, unsigned pause_msec, lock_wait_fn on_wait,
