@@ -142,8 +142,10 @@ int xreader_read(struct xreader *r, void *p, size_t n)
 			done += c;
 			continue;
 		}
+		/* without a deadline a read that blocks waits as poll() would:
+		 * read first (a regular file then costs no poll at all) */
 		k = xread_some(r->fd, direct ? q + done : r->buf, direct ? want : r->cap,
-			       xreader_deadline(r), r->nonblock);
+			       xreader_deadline(r), r->nonblock || xreader_deadline(r) == USEC_INFINITY);
 		if (k < 0)
 			return (int)k;
 		r->pace_got += (uint64_t)k;
