@@ -5,7 +5,7 @@
 # Two of our distccds on 127.0.0.1, --jobs 4 each, each in its own cgroup: the
 # slow one gets half the CPU of the fast one (cpu quota 0.4 vs 0.8 CPU); two
 # clients (each capped at 0.2 CPU, own DISTCC_DIR and source copy) build the
-# same 40-file C project at the same time. Wall time = until both are done.
+# same 16-file C project at the same time. Wall time = until both are done.
 # The caps (fast 0.8, slow 0.4, clients 0.2 each) leave 0.4 of this 2-CPU
 # machine to everything else: when they summed to the whole machine, the
 # "fast" server, asking the most above its fair share, got less than its
@@ -19,8 +19,11 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(dirname "$HERE")
 REPS=${BENCH_BALANCE_REPS:-3}
-NFILES=${BENCH_BALANCE_FILES:-40}
-[ "${1:-}" = "--quick" ] && { REPS=1; NFILES=${BENCH_BALANCE_FILES:-24}; }
+NFILES=${BENCH_BALANCE_FILES:-16}
+[ "${1:-}" = "--quick" ] && { REPS=1; NFILES=${BENCH_BALANCE_FILES:-10}; }
+# functions per file: ~1.5 s of -O2 each, so that the servers, not the
+# clients' preprocessing (0.2 CPU each), bound the build
+FUNCS=120
 DISTCC=$REPO/build/distcc
 DISTCCD=$REPO/build/distccd
 BUILD=$REPO/build/distcc-build
@@ -95,17 +98,17 @@ served() {  # NAME -> jobs its distccd has finished (its /metrics)
 		awk '/^distccd_jobs_total\{/ { n += $2 } END { print n + 0 }'
 }
 
-make_project() {  # DIR: NFILES C files that each take a while at -O2
+make_project() {  # DIR: NFILES C files that each take a while at -O2 (FUNCS functions)
 	mkdir -p "$1"
 	for i in $(seq "$NFILES"); do
 		{
 			echo "#include <stdio.h>"
 			echo "#include <string.h>"
-			for j in $(seq 40); do
+			for j in $(seq "$FUNCS"); do
 				echo "static int f${j}(const char *s, int n) { int h = $j; for (int k = 0; k < n; k++) h = h * 31 + s[k % 7] * $i; return h ^ (int)strlen(s); }"
 			done
 			echo "int u$i(const char *s) { return 0"
-			for j in $(seq 40); do echo " + f${j}(s, $j)"; done
+			for j in $(seq "$FUNCS"); do echo " + f${j}(s, $j)"; done
 			echo "; }"
 		} > "$1/u$i.c"
 	done
@@ -147,6 +150,9 @@ run_round() {  # MODE REP -> prints wall seconds
 	t1=$(date +%s.%N)
 	[ $rc -eq 0 ] || { echo "bench-balance: a $mode build failed:" >&2; cat "$W"/c?.out >&2; exit 1; }
 	jf1=$(served fast); js1=$(served slow)
+	if [ -n "${BENCH_BALANCE_DEBUG:-}" ]; then
+		for g in fast slow c1 c2; do echo "    $g: $(tr '\n' ' ' < "$CG/$g/cpu.stat")" >&2; done
+	fi
 	echo "$mode $rep $(awk "BEGIN{print $t1 - $t0}") $((jf1 - jf0)) $((js1 - js0))" >> "$W/rows"
 }
 

@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "livefetch.h"
+#include "lock.h"
 #include "log.h"
 #include "macro.h"
 #include "remote.h"
@@ -115,6 +116,14 @@ int livecache_refresh(const char *dir, const struct host *h, struct live_entry *
 
 	e.up = r >= 0;
 	e.when = now_usec();
+	if (e.up) {
+		/* the server counted this build's jobs too: remember how many
+		 * there were, so that one finishing frees its slot at once */
+		_cleanup_close_ int lockdir = -EBADF;
+
+		if (lock_dir_open(dir, &lockdir) >= 0)
+			e.mine = lock_count_held(lockdir, h, e.st.max_jobs);
+	}
 	/* an outage already announced stays announced */
 	if (!e.up && livecache_read(dir, h, &old) >= 0 && !old.up)
 		e.reported = old.reported;

@@ -22,28 +22,6 @@ static uint64_t job_memory(const struct client_config *cfg)
 	return (uint64_t)cfg->auto_mem_mb * 1024 * 1024;
 }
 
-/* Slots of @h held now by jobs of this build (other processes: we hold none yet). */
-static unsigned held_slots(int lockdir, const struct host *h, unsigned max)
-{
-	unsigned n = 0;
-
-	for (unsigned slot = 0; lockdir >= 0 && slot < max; slot++) {
-		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-		char name[512];
-		int fd;
-
-		if (lock_name(h, slot, name, sizeof(name)) < 0)
-			break;
-		fd = openat(lockdir, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-		if (fd < 0)
-			continue;
-		if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
-			n++;
-		close(fd);
-	}
-	return n;
-}
-
 /* The host's live limit, capped by a written "/N". */
 static unsigned live_limit(const struct client_config *cfg, const struct host *h,
 			   const struct live_state *st)
@@ -139,8 +117,8 @@ void livehosts_apply(const struct client_config *cfg, int lockdir, struct hostli
 			continue;
 		}
 		lim = live_limit(cfg, h, &e.st);
-		mine = held_slots(lockdir, h, e.st.max_jobs);
-		others = livestate_others(&e.st, mine);
+		mine = lock_count_held(lockdir, h, e.st.max_jobs);
+		others = livestate_others(&e.st, e.mine);
 		h->limit = lim > others ? lim - others : 0;
 		load[i] = livestate_load(lim, others + mine);
 		log_debug("host %s: live limit %u, %u used by others, %u by us: limit %u", h->spec,

@@ -182,9 +182,9 @@ int live_entry_encode(const struct live_entry *e, char *out, size_t n)
 {
 	const struct live_state *s = &e->st;
 	int k = snprintf(out, n,
-			 "live1 %" PRIu64 " %d %d %d %u %u %u %.2f %d %" PRIu64 " %.3f %" PRIu64
+			 "live2 %" PRIu64 " %d %d %u %d %u %u %u %.2f %d %" PRIu64 " %.3f %" PRIu64
 			 " %" PRIu64 "\n",
-			 (uint64_t)e->when, e->up, e->reported, s->ours, s->max_jobs, s->compiling,
+			 (uint64_t)e->when, e->up, e->reported, e->mine, s->ours, s->max_jobs, s->compiling,
 			 s->queued, s->load1, s->has_mem, s->mem_available, s->cpus, s->compiles1,
 			 s->failures);
 
@@ -199,13 +199,13 @@ int live_entry_decode(const char *text, struct live_entry *ret)
 	uint64_t when;
 
 	if (sscanf(text,
-		   "live1 %" SCNu64 " %d %d %d %u %u %u %lf %d %" SCNu64 " %lf %" SCNu64 " %" SCNu64
+		   "live2 %" SCNu64 " %d %d %u %d %u %u %u %lf %d %" SCNu64 " %lf %" SCNu64 " %" SCNu64
 		   "\n%n",
-		   &when, &up, &rep, &ours, &s->max_jobs, &s->compiling, &s->queued, &s->load1,
-		   &mem, &s->mem_available, &s->cpus, &s->compiles1, &s->failures, &used) != 13 ||
+		   &when, &up, &rep, &e.mine, &ours, &s->max_jobs, &s->compiling, &s->queued, &s->load1,
+		   &mem, &s->mem_available, &s->cpus, &s->compiles1, &s->failures, &used) != 14 ||
 	    used == 0 || text[used] != 0)
 		return -EBADMSG;
-	if ((up | rep | ours | mem) & ~1 || s->max_jobs > LIVE_MAX_JOBS ||
+	if ((up | rep | ours | mem) & ~1 || s->max_jobs > LIVE_MAX_JOBS || e.mine > LIVE_MAX_JOBS ||
 	    s->compiling > LIVE_MAX_JOBS || s->queued > LIVE_MAX_JOBS || !(s->cpus >= 0 && s->cpus <= LIVE_MAX_JOBS) ||
 	    !isfinite(s->load1) || s->load1 < 0)
 		return -EBADMSG;

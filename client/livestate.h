@@ -48,7 +48,8 @@ unsigned livestate_limit(const struct live_state *s, uint64_t job_mem, unsigned 
  * host with twice the CPUs takes twice the jobs). Lower is better;
  * HUGE_VAL for a host without slots. */
 double livestate_load(unsigned lim, unsigned busy);
-/* Jobs on the server that are not ours: compiling + queued - @mine, >= 0. */
+/* Jobs on the server that are not ours: compiling + queued - @mine (ours
+ * when the state was fetched), >= 0. */
 unsigned livestate_others(const struct live_state *s, unsigned mine);
 
 /* One cache record: what a fetch found at monotonic time @when. */
@@ -56,6 +57,8 @@ struct live_entry {
 	usec_t when;
 	bool up;                 /* answered with a page we could read */
 	bool reported;           /* the "down" line was printed for this outage */
+	unsigned mine;           /* slots this build held on the host when fetched: the
+				  * server counted those jobs, now maybe finished */
 	struct live_state st;    /* valid when up */
 };
 

@@ -316,6 +316,27 @@ static int pool_take(int dirfd, const struct pool *p, unsigned pause_msec, lock_
 	}
 }
 
+unsigned lock_count_held(int lockdir, const struct host *h, unsigned max)
+{
+	unsigned n = 0;
+
+	for (unsigned slot = 0; lockdir >= 0 && slot < max; slot++) {
+		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+		char name[512];
+		int fd;
+
+		if (lock_name(h, slot, name, sizeof(name)) < 0)
+			break;
+		fd = openat(lockdir, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0)
+			continue;
+		if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
+			n++;
+		close(fd);
+	}
+	return n;
+}
+
 int lock_pick_host(int dirfd, const struct host *hosts, const bool *usable, size_t n,
 		   unsigned pause_msec, lock_wait_fn on_wait, void *userdata, struct slot *ret)
 {

@@ -36,6 +36,10 @@ void lock_release(struct slot *s);
 /* Called while waiting, e.g. to publish a Blocked monitor state. */
 typedef void (*lock_wait_fn)(void *userdata);
 
+/* Slots 0..@max-1 of @h that other processes hold now (F_GETLK does not
+ * report the caller's own locks). */
+unsigned lock_count_held(int lockdir, const struct host *h, unsigned max);
+
 /* Take a slot on one of @hosts[i] where @usable[i]: slot-major order, the
  * bound on slots is the largest limit in the list (UPSTREAM-BUGS B5); a
  * list with ",auto" hosts (ordered by livehosts_apply()) host-major. When

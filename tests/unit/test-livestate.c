@@ -189,7 +189,7 @@ static void test_load(void **state)
 
 static void test_record(void **state)
 {
-	struct live_entry e = { .when = 123456789, .up = true, .reported = false,
+	struct live_entry e = { .when = 123456789, .up = true, .reported = false, .mine = 3,
 				.st = { .ours = true, .max_jobs = 5, .compiling = 2, .queued = 1,
 					.load1 = 1.25, .has_mem = true, .mem_available = 5 * MB,
 					.cpus = 0.5, .compiles1 = 17, .failures = 2 } };
@@ -200,6 +200,7 @@ static void test_record(void **state)
 	assert_int_equal(live_entry_encode(&e, line, sizeof(line)), 0);
 	assert_int_equal(live_entry_decode(line, &d), 0);
 	assert_true(d.when == e.when && d.up && !d.reported && d.st.ours);
+	assert_int_equal(d.mine, 3);
 	assert_int_equal(d.st.max_jobs, 5);
 	assert_int_equal(d.st.queued, 1);
 	assert_int_equal(d.st.mem_available, 5 * MB);
@@ -207,11 +208,13 @@ static void test_record(void **state)
 	assert_int_equal(d.st.failures, 2);
 	assert_float_equal(d.st.cpus, 0.5, 1e-9);
 	assert_int_equal(live_entry_encode(&e, line, 10), -ENOBUFS);
-	assert_int_equal(live_entry_decode("live1 1 2 0 0 1 0 0 0.00 0 0 0 0 0\n", &d), -EBADMSG);
-	assert_int_equal(live_entry_decode("live1 1 1 0 0 1 0 0 0.00 0 0 0 0\n", &d), -EBADMSG);
-	assert_int_equal(live_entry_decode("live1 1 1 0 0 1 0 0 0.00 0 0 0 0 0\njunk", &d),
+	assert_int_equal(live_entry_decode("live2 1 2 0 0 0 1 0 0 0.00 0 0 0 0 0\n", &d), -EBADMSG);
+	assert_int_equal(live_entry_decode("live2 1 1 0 0 0 1 0 0 0.00 0 0 0 0\n", &d), -EBADMSG);
+	assert_int_equal(live_entry_decode("live2 1 1 0 0 0 1 0 0 0.00 0 0 0 0 0\njunk", &d),
 			 -EBADMSG);
 	assert_int_equal(live_entry_decode("", &d), -EBADMSG);
+	/* the format before "mine" (a cache left by an older distcc): refetched */
+	assert_int_equal(live_entry_decode("live1 1 1 0 0 1 0 0 0.00 0 0 0 0 0\n", &d), -EBADMSG);
 }
 
 static void test_stale(void **state)
