@@ -131,8 +131,10 @@ def test_signal_to_distcc_alone_reaches_the_compiler(tmp_path, sig):
     bindir = fake_cc(tmp_path, "exec sleep 60")
     env = env_with(tmp_path, "localhost", bindir)
     write(str(tmp_path / "x.c"), HELLO_C)
+    # @sig as a login shell has it, even when the test runner runs under nohup
     p = subprocess.Popen([binary("distcc"), "gcc", "-c", "x.c"], cwd=tmp_path, env=env,
-                         stderr=subprocess.PIPE)
+                         stderr=subprocess.PIPE,
+                         preexec_fn=lambda: signal.signal(sig, signal.SIG_DFL))
     cc = int(wait_file(str(tmp_path / "cc.pid")))
     assert alive(cc)
     p.send_signal(sig)

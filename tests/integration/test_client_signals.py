@@ -18,7 +18,11 @@ SIGIGN_PROBE = "#!/bin/sh\ngrep '^SigIgn:' /proc/$$/status > \"$PROBE_OUT\"\n"
 
 
 def ignore(*sigs):
+    """preexec_fn: @sigs ignored, the others as a login shell has them (the
+    test runner itself may run under nohup, which ignores SIGHUP)."""
     def pre():
+        for s in (signal.SIGHUP, signal.SIGINT, signal.SIGTERM):
+            signal.signal(s, signal.SIG_DFL)
         for s in sigs:
             signal.signal(s, signal.SIG_IGN)
     return pre
@@ -44,7 +48,7 @@ def test_ignored_signals_stay_ignored_for_the_compiler(tmp_path):
     mask = sigign_mask(tmp_path, ignore(signal.SIGHUP, signal.SIGINT, signal.SIGPIPE))
     assert mask & bit(signal.SIGHUP) and mask & bit(signal.SIGINT)
     assert mask & bit(signal.SIGPIPE)
-    mask = sigign_mask(tmp_path, None)
+    mask = sigign_mask(tmp_path, ignore())
     assert not mask & (bit(signal.SIGHUP) | bit(signal.SIGINT) | bit(signal.SIGPIPE))
 
 
@@ -89,7 +93,7 @@ def test_nohup_job_survives_sighup(tmp_path):
 
 
 def test_sighup_cleans_up_and_reraises(tmp_path):
-    p, f, state = stalled_job(tmp_path, None, DISTCC_IO_TIMEOUT=30)
+    p, f, state = stalled_job(tmp_path, ignore(), DISTCC_IO_TIMEOUT=30)
     try:
         temps = [n for n in os.listdir(tmp_path) if n.startswith("distcc_")]
         assert temps, "no preprocessor temp file while the job runs"
