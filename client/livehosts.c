@@ -4,7 +4,6 @@
  * the limit policy (livestate.c) and the slot locks this build holds.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -313,23 +313,11 @@ static int browse_loop(struct browser *b)
 	return b->error ? -EIO : 0;
 }
 
-/* `cc ARG`'s first line, or NULL. */
-static char *ask_cc(const char *arg)
-{
-	char *argv[] = { (char *)"cc", (char *)arg, NULL };
-	_cleanup_free_ char *out = NULL;
-	int status;
-
-	if (capture_output(argv, false, 4096, CAPTURE_TIMEOUT_USEC, &out, &status) < 0 || status != 0)
-		return NULL;
-	return capture_first_line(out);
-}
-
 /* As 3.4: only servers whose cc is ours (machine and version), through the
  * subtype they publish; every server when cc cannot tell. */
 static void browse_type(char *buf, size_t size)
 {
-	_cleanup_free_ char *machine = ask_cc("-dumpmachine"), *version = ask_cc("-dumpversion");
+	_cleanup_free_ char *machine = capture_cc_line("-dumpmachine"), *version = capture_cc_line("-dumpversion");
 
 	if (zc_subtype(machine, version, buf, size) < 0)
 		snprintf(buf, size, "%s", ZC_SERVICE_TYPE);

@@ -136,3 +136,14 @@ char *capture_first_line(const char *text)
 
 	return strndup(text ? text : "", n);
 }
+
+char *capture_cc_line(const char *arg)
+{
+	char *argv[] = { (char *)"cc", (char *)arg, NULL };
+	_cleanup_free_ char *out = NULL;
+	int status;
+
+	if (capture_output(argv, false, 4096, CAPTURE_TIMEOUT_USEC, &out, &status) < 0 || status != 0)
+		return NULL;
+	return capture_first_line(out);
+}

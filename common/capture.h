@@ -24,3 +24,6 @@ int capture_output(char *const argv[], bool with_stderr, size_t max, usec_t time
 		   char **ret_out, int *ret_status);
 /* The first line of @text, copied (without the newline). NULL on -ENOMEM. */
 char *capture_first_line(const char *text);
+/* The first line `cc @arg` prints (e.g. -dumpmachine), or NULL when it
+ * fails. */
+char *capture_cc_line(const char *arg);

@@ -110,21 +110,9 @@ static void client_cb(AvahiClient *c, AvahiClientState state, void *userdata)
 	}
 }
 
-/* `cc ARG`'s first line, or NULL. */
-static char *ask_cc(const char *arg)
-{
-	char *argv[] = { (char *)"cc", (char *)arg, NULL };
-	_cleanup_free_ char *out = NULL;
-	int status;
-
-	if (capture_output(argv, false, 4096, CAPTURE_TIMEOUT_USEC, &out, &status) < 0 || status != 0)
-		return NULL;
-	return capture_first_line(out);
-}
-
 static int build_records(struct zc_publisher *p, unsigned jobs)
 {
-	_cleanup_free_ char *machine = ask_cc("-dumpmachine"), *version = ask_cc("-dumpversion");
+	_cleanup_free_ char *machine = capture_cc_line("-dumpmachine"), *version = capture_cc_line("-dumpversion");
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	struct zc_server_info info = { .cpus = n > 0 ? (unsigned)n : 1, .jobs = jobs,
 				       .cc_machine = machine, .cc_version = version,
